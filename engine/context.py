@@ -1,0 +1,73 @@
+"""The real :class:`engine.handlers.HandlerContext`: a handler's window onto its step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from engine.handlers import DocumentRef
+from engine.tables import documents, outbox
+
+__all__ = ["StepHandlerContext"]
+
+
+class StepHandlerContext:
+    """Bound to one service task in one step; every write joins the step's transaction."""
+
+    def __init__(self, conn: Connection, *, instance_id: int, business_key: str, process_id: str,
+                 task: Any, now: datetime) -> None:
+        self._conn = conn
+        self._now = now
+        self.instance_id = instance_id
+        self.business_key = business_key
+        self.process_id = process_id
+        self.task_id = str(task.id)
+        self.task_name = task.task_spec.bpmn_id or task.task_spec.name
+        self.data: Mapping[str, Any] = MappingProxyType(dict(task.data))
+
+    @property
+    def connection(self) -> Connection:
+        return self._conn
+
+    def now(self) -> datetime:
+        return self._now
+
+    def _key(self, kind: str, key: str) -> str:
+        # Attempt-independent: the same task re-run after a failure produces the same key.
+        return f"{self.instance_id}:{self.task_id}:{kind}:{key}"
+
+    def emit(self, kind: str, payload: Mapping[str, Any], *, key: str = "") -> None:
+        ikey = self._key(kind, key)
+        exists = self._conn.execute(
+            select(outbox.c.id).where(outbox.c.idempotency_key == ikey)
+        ).first()
+        if exists is None:
+            self._conn.execute(
+                insert(outbox).values(
+                    instance_id=self.instance_id, idempotency_key=ikey, kind=kind,
+                    payload=dict(payload), status="pending", attempts=0,
+                    next_attempt_at=self._now, created_at=self._now,
+                )
+            )
+
+    def store_document(self, *, name: str, content_type: str, content: bytes, kind: str,
+                       key: str = "") -> DocumentRef:
+        ikey = self._key("document:" + kind, key)
+        found = self._conn.execute(
+            select(documents.c.id).where(documents.c.idempotency_key == ikey)
+        ).first()
+        if found is not None:
+            return DocumentRef(int(found.id), name, content_type, kind)
+        doc_id = self._conn.execute(
+            insert(documents).values(
+                instance_id=self.instance_id, business_key=self.business_key,
+                idempotency_key=ikey, name=name, kind=kind, content_type=content_type,
+                content=content, task_id=self.task_id, created_at=self._now,
+            )
+        ).inserted_primary_key[0]
+        return DocumentRef(int(doc_id), name, content_type, kind)

@@ -1,0 +1,79 @@
+"""Database connections and schema migrations.
+
+SQLite (the embedded default) is tuned for a single-writer workload: WAL so readers never
+block, ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing on lock
+upgrade, and foreign keys on. PostgreSQL needs nothing special beyond a sensible pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine as SqlEngine
+
+__all__ = ["connect", "is_postgres", "migrate", "normalise_url"]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        _ensure_sqlite_dir(url)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def is_postgres(engine: SqlEngine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _tune_sqlite(engine: SqlEngine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(engine: SqlEngine, extra_version_locations: Sequence[str | Path] = ()) -> None:
+    """Bring the schema to the newest revision of the engine and of any extra branches."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions"), *(str(p) for p in extra_version_locations)]
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("path_separator", "space")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")

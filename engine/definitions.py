@@ -1,0 +1,214 @@
+"""Deployments: validate untrusted files, store them immutably, and keep parsed specs cached.
+
+A deployment is the set of files an analyst uploads (BPMN, DMN, JSON Schema forms). It is
+identified by the hash of its content: deploying the same files again changes nothing, and any
+change makes a new version of every executable process in it. Running instances keep the
+definition (and so the specs) they started on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import jsonschema
+from lxml import etree
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from engine import safe_xml
+from engine.exceptions import ConflictError, DeploymentError, NotFoundError
+from engine.handlers import HandlerRegistry
+from engine.records import DeploymentRecord
+from engine.spiff import ParsedPackage, parse_package
+from engine.tables import deployment_files, deployments, process_definitions
+
+__all__ = ["Definition", "DefinitionCache", "classify", "content_hash", "deploy_files"]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One version of one process, parsed and ready to run."""
+
+    id: int
+    process_id: str
+    version: int
+    name: str
+    deployment_id: int
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, dict[str, Any]]
+
+
+def classify(filename: str) -> str:
+    lower = filename.lower()
+    for suffix, kind in ((".bpmn", "bpmn"), (".bpmn20.xml", "bpmn"), (".dmn", "dmn"), (".json", "form")):
+        if lower.endswith(suffix):
+            return kind
+    raise DeploymentError(f"{filename}: only .bpmn, .dmn and .json (JSON Schema form) files are accepted")
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Checked:
+    bpmn: dict[str, etree._Element]
+    dmn: dict[str, etree._Element]
+    forms: dict[str, dict[str, Any]]
+
+
+def _check_files(files: Mapping[str, bytes]) -> _Checked:
+    if not files:
+        raise DeploymentError("nothing to deploy: no files given")
+    checked = _Checked({}, {}, {})
+    for name, content in files.items():
+        kind = classify(name)
+        if len(content) > safe_xml.MAX_UPLOAD_BYTES:
+            raise DeploymentError(f"{name}: larger than {safe_xml.MAX_UPLOAD_BYTES} bytes")
+        if kind == "form":
+            checked.forms[name] = _check_form(name, content)
+            continue
+        root = safe_xml.parse_untrusted(content, name)
+        found = safe_xml.kind_of(root)
+        if found != kind:
+            raise DeploymentError(f"{name}: the file holds {found.upper()}, not {kind.upper()}")
+        if kind == "bpmn":
+            safe_xml.validate_bpmn_schema(root, name)
+            checked.bpmn[name] = root
+        else:
+            checked.dmn[name] = root
+    return checked
+
+
+def _check_form(name: str, content: bytes) -> dict[str, Any]:
+    try:
+        schema = json.loads(content)
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except (ValueError, jsonschema.SchemaError) as exc:
+        raise DeploymentError(f"{name}: not a valid JSON Schema: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(schema, dict):
+        raise DeploymentError(f"{name}: a form schema must be a JSON object")
+    return schema
+
+
+def _parse(checked: _Checked, registry: HandlerRegistry | None) -> ParsedPackage:
+    package = parse_package(checked.bpmn, checked.dmn)
+    if registry is not None:
+        missing = sorted(op for op in package.operators if op not in registry)
+        if missing:
+            raise DeploymentError(f"no handler is registered for service operator(s): {', '.join(missing)}")
+    absent = sorted(form for form in package.forms if form not in checked.forms)
+    if absent:
+        raise DeploymentError(f"user task form(s) not in the deployment: {', '.join(absent)}")
+    return package
+
+
+def deploy_files(
+    conn: Connection,
+    files: Mapping[str, bytes],
+    *,
+    name: str,
+    user: str,
+    now: datetime,
+    registry: HandlerRegistry | None,
+) -> DeploymentRecord:
+    """Validate and store a deployment in the caller's transaction; idempotent by content."""
+    digest = content_hash(files)
+    existing = conn.execute(select(deployments).where(deployments.c.content_hash == digest)).first()
+    if existing is not None:
+        versions = conn.execute(
+            select(process_definitions.c.process_id, process_definitions.c.version).where(
+                process_definitions.c.deployment_id == existing.id
+            )
+        ).all()
+        return DeploymentRecord(
+            existing.id, existing.name, digest, existing.created_at, existing.created_by,
+            {p: v for p, v in versions}, created=False,
+        )
+    checked = _check_files(files)
+    package = _parse(checked, registry)
+    try:
+        dep_id = conn.execute(
+            insert(deployments).values(name=name, content_hash=digest, created_at=now, created_by=user)
+        ).inserted_primary_key[0]
+        conn.execute(
+            insert(deployment_files),
+            [
+                {"deployment_id": dep_id, "filename": f, "kind": classify(f), "content": c}
+                for f, c in files.items()
+            ],
+        )
+        versions: dict[str, int] = {}
+        for pid in package.specs:
+            latest = conn.execute(
+                select(func.max(process_definitions.c.version)).where(
+                    process_definitions.c.process_id == pid
+                )
+            ).scalar()
+            versions[pid] = (latest or 0) + 1
+            conn.execute(
+                insert(process_definitions).values(
+                    process_id=pid, version=versions[pid], name=package.names[pid],
+                    deployment_id=dep_id, content_hash=digest, created_at=now,
+                )
+            )
+    except IntegrityError as exc:
+        raise ConflictError("another deployment of the same process happened at the same time") from exc
+    return DeploymentRecord(dep_id, name, digest, now, user, versions)
+
+
+class DefinitionCache:
+    """Parsed definitions by id. Deployments are immutable, so entries never go stale."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, Definition] = {}
+        self._lock = threading.Lock()
+
+    def get(self, conn: Connection, definition_id: int) -> Definition:
+        cached = self._by_id.get(definition_id)
+        if cached is not None:
+            return cached
+        row = conn.execute(
+            select(process_definitions).where(process_definitions.c.id == definition_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"process definition {definition_id} does not exist")
+        files = {
+            f.filename: f.content
+            for f in conn.execute(
+                select(deployment_files.c.filename, deployment_files.c.content).where(
+                    deployment_files.c.deployment_id == row.deployment_id
+                )
+            )
+        }
+        checked = _check_files(files)
+        package = parse_package(checked.bpmn, checked.dmn)
+        definition = Definition(
+            id=row.id, process_id=row.process_id, version=row.version, name=row.name,
+            deployment_id=row.deployment_id, spec=package.specs[row.process_id],
+            subprocess_specs=package.subprocess_specs[row.process_id], forms=checked.forms,
+        )
+        with self._lock:
+            self._by_id[definition_id] = definition
+        return definition
+
+    def latest_id(self, conn: Connection, process_id: str, version: int | None = None) -> int:
+        query = select(process_definitions.c.id).where(process_definitions.c.process_id == process_id)
+        if version is not None:
+            query = query.where(process_definitions.c.version == version)
+        found = conn.execute(query.order_by(process_definitions.c.version.desc()).limit(1)).scalar()
+        if found is None:
+            suffix = f" version {version}" if version is not None else ""
+            raise NotFoundError(f"no deployed process {process_id!r}{suffix}")
+        return int(found)

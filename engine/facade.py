@@ -1,0 +1,436 @@
+"""``Engine``: the one entry point to Redress's durable BPMN runtime.
+
+Typical use::
+
+    engine = Engine.create("sqlite:///instance/redress.db", clock=SimulatedClock(...))
+    engine.init_db()
+    engine.deploy({"journey.bpmn": data, ...}, name="complaints", user="analyst1")
+    inst = engine.start("complaint_journey", business_key="CMS-0001", data={...}, user="cw1")
+    [task] = engine.tasks(instance_id=inst.id)
+    engine.complete(task.id, {"outcome": "upheld"}, user="cw1", roles={"caseworker"})
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import jsonschema
+from sqlalchemy import insert, select, update
+
+from engine import queries, spiff
+from engine.cache import WorkflowCache
+from engine.clock import Clock, SystemClock
+from engine.db import connect, migrate
+from engine.definitions import DefinitionCache, deploy_files
+from engine.exceptions import (
+    NotFoundError,
+    PermissionDeniedError,
+    TaskNotOpenError,
+    ValidationError,
+)
+from engine.expressions import EXPRESSION_FUNCTIONS
+from engine.handlers import HandlerRegistry, default_registry
+from engine.jobs import JobRunner, exponential_backoff
+from engine.leases import claim_due
+from engine.messages import CorrelationResult, Correlator
+from engine.outbox import Dispatcher, Transport
+from engine.records import (
+    AuditRecord,
+    DeploymentRecord,
+    DocumentRecord,
+    IncidentRecord,
+    InstanceRecord,
+    JobRecord,
+    OutboxRecord,
+    TaskRecord,
+    TimerRecord,
+)
+from engine.runtime import Runtime, Step, instance_data
+from engine.sync import Projector
+from engine.tables import audit_log, documents, human_tasks, incidents, jobs, outbox, timers
+from engine.timers import TimerFirer
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Deploy, start, work tasks, correlate messages, fire timers, run jobs, handle incidents."""
+
+    def __init__(self, db: Any, *, clock: Clock, registry: HandlerRegistry,
+                 script_functions: Mapping[str, Callable[..., Any]], summary_keys: Sequence[str],
+                 transports: Mapping[str, Transport], default_transport: Transport | None,
+                 max_attempts: int, retry_backoff: timedelta, run_jobs_inline: bool,
+                 script_time_limit: float, cache_size: int,
+                 extra_migrations: Sequence[str | Path]) -> None:
+        self.db = db
+        self.clock = clock
+        self.registry = registry
+        self.run_jobs_inline = run_jobs_inline
+        self.extra_migrations = tuple(extra_migrations)
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.definitions = DefinitionCache()
+        functions = {**EXPRESSION_FUNCTIONS, **script_functions}
+        script_engine = spiff.WorkflowScriptEngine(functions, script_time_limit)
+        backoff = exponential_backoff(retry_backoff)
+        self.runtime = Runtime(db, self.definitions, script_engine, clock,
+                               sync=Projector(max_attempts), summary_keys=summary_keys,
+                               cache=WorkflowCache(cache_size))
+        self.jobs_runner = JobRunner(self.runtime, registry, backoff)
+        self.timer_firer = TimerFirer(self.runtime)
+        self.correlator = Correlator(self.runtime)
+        self.dispatcher = Dispatcher(db, clock, transports, default_transport, backoff, max_attempts)
+
+    @classmethod
+    def create(cls, database_url: str, *, clock: Clock | None = None,
+               registry: HandlerRegistry | None = None,
+               script_functions: Mapping[str, Callable[..., Any]] | None = None,
+               summary_keys: Sequence[str] = (), transports: Mapping[str, Transport] | None = None,
+               default_transport: Transport | None = None, max_attempts: int = 3,
+               retry_backoff: timedelta = timedelta(seconds=10), run_jobs_inline: bool = True,
+               script_time_limit: float = 1.0, cache_size: int = 2000,
+               extra_migrations: Sequence[str | Path] = ()) -> Engine:
+        """Build an engine on a database URL (SQLite or PostgreSQL)."""
+        return cls(connect(database_url), clock=clock or SystemClock(),
+                   registry=registry or default_registry, script_functions=script_functions or {},
+                   summary_keys=summary_keys, transports=transports or {},
+                   default_transport=default_transport, max_attempts=max_attempts,
+                   retry_backoff=retry_backoff, run_jobs_inline=run_jobs_inline,
+                   script_time_limit=script_time_limit, cache_size=cache_size,
+                   extra_migrations=extra_migrations)
+
+    def init_db(self) -> None:
+        """Create or upgrade the schema (Alembic), including any extra migration branches."""
+        migrate(self.db, self.extra_migrations)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- deployments ---------------------------------------------------------------------
+
+    def deploy(self, files: Mapping[str, bytes], *, name: str, user: str) -> DeploymentRecord:
+        """Validate and store a set of BPMN/DMN/form files as a new immutable version.
+
+        Raises:
+            DeploymentError: a file is malformed, hostile, or refers to something missing.
+        """
+        with self.db.begin() as conn:
+            return deploy_files(conn, files, name=name, user=user, now=self.clock.now(),
+                                registry=self.registry)
+
+    # -- instances -----------------------------------------------------------------------
+
+    def start(self, process_id: str, *, business_key: str, data: Mapping[str, Any] | None = None,
+              user: str, version: int | None = None) -> InstanceRecord:
+        """Start the latest (or a given) version of a process.
+
+        Raises:
+            NotFoundError: no such deployed process.
+        """
+        with self.db.connect() as conn:
+            definition_id = self.definitions.latest_id(conn, process_id, version)
+        instance_id = self.runtime.create(definition_id, business_key, dict(data or {}), user)
+        self._after_step(instance_id)
+        return self.instance(instance_id)
+
+    def instance(self, instance_id: int, *, with_data: bool = True) -> InstanceRecord:
+        with self.db.connect() as conn:
+            data = self._data(conn, instance_id) if with_data else None
+            record = queries.instance_record(conn, instance_id, data)
+        if record is None:
+            raise NotFoundError(f"process instance {instance_id} does not exist")
+        return record
+
+    def _data(self, conn: Any, instance_id: int) -> dict[str, Any] | None:
+        from engine.tables import process_instances as pi
+
+        row = conn.execute(select(pi.c.state, pi.c.definition_id).where(pi.c.id == instance_id)).first()
+        if row is None:
+            return None
+        definition = self.definitions.get(conn, row.definition_id)
+        workflow = spiff.loads_state(row.state, definition.spec, definition.subprocess_specs,
+                                     self.runtime.script_engine)
+        return instance_data(workflow)
+
+    def instances(self, **filters: Any) -> list[InstanceRecord]:
+        with self.db.connect() as conn:
+            return queries.instance_records(conn, **filters)
+
+    def suspend(self, instance_id: int, *, user: str) -> InstanceRecord:
+        def apply(step: Step) -> None:
+            step.status = "suspended"
+            step.record("instance_suspended")
+
+        self.runtime.step(instance_id, apply, actor=user, advance=False)
+        return self.instance(instance_id, with_data=False)
+
+    def resume(self, instance_id: int, *, user: str) -> InstanceRecord:
+        def apply(step: Step) -> None:
+            step.instance.status = "active"
+            step.record("instance_resumed")
+
+        self.runtime.step(instance_id, apply, actor=user, statuses=("suspended",))
+        self._after_step(instance_id)
+        return self.instance(instance_id, with_data=False)
+
+    def cancel(self, instance_id: int, *, user: str, reason: str = "") -> InstanceRecord:
+        def apply(step: Step) -> None:
+            step.workflow.cancel()
+            step.status = "cancelled"
+            step.record("instance_cancelled", reason=reason[:500])
+
+        self.runtime.step(instance_id, apply, actor=user, statuses=("active", "suspended"))
+        return self.instance(instance_id, with_data=False)
+
+    # -- human tasks ---------------------------------------------------------------------
+
+    def tasks(self, **filters: Any) -> list[TaskRecord]:
+        """Open tasks by ``roles``, ``assignee``, ``instance_id`` or ``business_key``."""
+        with self.db.connect() as conn:
+            return queries.task_records(conn, **filters)
+
+    def task(self, task_id: str) -> TaskRecord:
+        with self.db.connect() as conn:
+            record = queries.task_record(conn, task_id)
+        if record is None:
+            raise NotFoundError(f"task {task_id} does not exist")
+        return record
+
+    def form_schema(self, task_id: str) -> dict[str, Any] | None:
+        record = self.task(task_id)
+        if not record.form:
+            return None
+        from engine.tables import process_instances as pi
+
+        with self.db.connect() as conn:
+            def_id = conn.execute(select(pi.c.definition_id).where(pi.c.id == record.instance_id)).scalar_one()
+            return self.definitions.get(conn, def_id).forms.get(record.form)
+
+    def claim(self, task_id: str, *, user: str, roles: Collection[str] | None = None) -> TaskRecord:
+        """Take a task into one's own queue.
+
+        Raises:
+            ConflictError: someone else holds it, or it is no longer open.
+        """
+        record = self.task(task_id)
+        if roles is not None and record.lane and record.lane not in roles:
+            raise PermissionDeniedError(f"task {task_id} belongs to the {record.lane} queue")
+        with self.db.begin() as conn:
+            done = conn.execute(update(human_tasks).where(
+                human_tasks.c.id == task_id, human_tasks.c.status == "open",
+                (human_tasks.c.assignee.is_(None)) | (human_tasks.c.assignee == user),
+            ).values(assignee=user, claimed_at=self.clock.now()))
+            if done.rowcount != 1:
+                raise TaskNotOpenError(f"task {task_id} is claimed by someone else or closed")
+            self._audit(conn, record.instance_id, user, "task_claimed", task_id)
+        return self.task(task_id)
+
+    def release(self, task_id: str, *, user: str, roles: Collection[str] | None = None) -> TaskRecord:
+        record = self.task(task_id)
+        if record.assignee != user and not (roles and "team_leader" in roles):
+            raise PermissionDeniedError(f"task {task_id} is not assigned to {user}")
+        with self.db.begin() as conn:
+            conn.execute(update(human_tasks).where(human_tasks.c.id == task_id,
+                                                   human_tasks.c.status == "open")
+                         .values(assignee=None, claimed_at=None))
+            self._audit(conn, record.instance_id, user, "task_released", task_id)
+        return self.task(task_id)
+
+    def complete(self, task_id: str, data: Mapping[str, Any] | None = None, *, user: str,
+                 roles: Collection[str] | None = None,
+                 expected_revision: int | None = None) -> InstanceRecord:
+        """Complete a user task with form data, in one step.
+
+        Raises:
+            ValidationError: the data does not satisfy the task's form schema.
+            TaskNotOpenError / ConflictError: someone else completed it or the instance moved on.
+            PermissionDeniedError: the user's roles do not include the task's lane.
+        """
+        record = self._check_access(self.task(task_id), user, roles)
+        if record.status != "open":
+            raise TaskNotOpenError(f"task {task_id} is {record.status}")
+        submitted = dict(data or {})
+        schema = self.form_schema(task_id)
+        if schema is not None:
+            _validate(schema, submitted)
+
+        def apply(step: Step) -> None:
+            task = step.workflow.get_task_from_id(UUID(task_id))
+            if task is None or task.state != spiff.TaskState.READY:
+                raise TaskNotOpenError(f"task {task_id} is no longer open")
+            closed = step.conn.execute(update(human_tasks).where(
+                human_tasks.c.id == task_id, human_tasks.c.status == "open",
+            ).values(status="completed", completed_at=step.now, completed_by=user))
+            if closed.rowcount != 1:
+                raise TaskNotOpenError(f"task {task_id} was completed by someone else")
+            changes = {k: {"before": task.data.get(k), "after": v} for k, v in submitted.items()
+                       if task.data.get(k) != v}
+            task.data.update(submitted)
+            task.run()
+            step.record("task_completed", task_id, spec_id=record.spec_id, changes=changes)
+
+        self.runtime.step(record.instance_id, apply, actor=user,
+                          expected_revision=expected_revision)
+        self._after_step(record.instance_id)
+        return self.instance(record.instance_id)
+
+    def _check_access(self, record: TaskRecord, user: str,
+                      roles: Collection[str] | None) -> TaskRecord:
+        if roles is not None and record.lane and record.lane not in roles:
+            raise PermissionDeniedError(f"task {record.id} belongs to the {record.lane} queue")
+        if record.assignee and record.assignee != user:
+            raise PermissionDeniedError(f"task {record.id} is claimed by {record.assignee}")
+        return record
+
+    # -- messages, timers, jobs, outbox --------------------------------------------------
+
+    def correlate(self, message_name: str, business_key: str, payload: Any = None, *,
+                  idempotency_key: str | None = None) -> CorrelationResult:
+        """Deliver a message to the instance waiting for it under this business key, or keep it."""
+        result = self.correlator.correlate(message_name, business_key, payload or {},
+                                           idempotency_key)
+        if result.instance_id is not None:
+            self._after_step(result.instance_id)
+        return result
+
+    def fire_due_timers(self, limit: int = 500) -> int:
+        """Fire every timer that is due now (claimed, so several schedulers can share)."""
+        fired = 0
+        ids = claim_due(self.db, timers, status="waiting", due_column="due_at",
+                        now=self.clock.now(), owner=self.worker_id, limit=limit)
+        for timer_id in ids:
+            if self.timer_firer.fire(timer_id):
+                fired += 1
+        if fired:
+            self.run_due_jobs()
+        return fired
+
+    def run_due_jobs(self, limit: int = 200) -> int:
+        """Run service-task jobs whose next attempt is due; return how many completed."""
+        done = 0
+        for _ in range(20):
+            ids = claim_due(self.db, jobs, status="pending", due_column="next_attempt_at",
+                            now=self.clock.now(), owner=self.worker_id, limit=limit)
+            results = [self.jobs_runner.run(job_id) for job_id in ids]
+            done += results.count("done")
+            if "done" not in results:
+                break
+        return done
+
+    def dispatch_outbox(self, limit: int = 100) -> int:
+        return self.dispatcher.dispatch(self.worker_id, limit)
+
+    def _after_step(self, instance_id: int) -> None:
+        """Run the service tasks a step made ready at once, unless a worker does it."""
+        if not self.run_jobs_inline:
+            return
+        for _ in range(100):
+            with self.db.connect() as conn:
+                ids = [r.id for r in conn.execute(
+                    select(jobs.c.id).where(jobs.c.instance_id == instance_id,
+                                            jobs.c.status == "pending",
+                                            jobs.c.next_attempt_at <= self.clock.now(),
+                                            jobs.c.lease_until.is_(None))
+                    .order_by(jobs.c.id))]
+            if not ids:
+                return
+            if "done" not in [self.jobs_runner.run(job_id) for job_id in ids]:
+                return
+
+    # -- incidents -----------------------------------------------------------------------
+
+    def incidents(self, *, open_only: bool = True, instance_id: int | None = None
+                  ) -> list[IncidentRecord]:
+        with self.db.connect() as conn:
+            return queries.incident_records(conn, open_only=open_only, instance_id=instance_id)
+
+    def retry_incident(self, incident_id: int, *, user: str) -> None:
+        """Retry what failed (handler job, script task or delivery) after a fix."""
+        with self.db.connect() as conn:
+            found = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+        if found is None:
+            raise NotFoundError(f"incident {incident_id} does not exist")
+        if found.resolved_at is not None:
+            raise TaskNotOpenError(f"incident {incident_id} is already resolved")
+        now = self.clock.now()
+        if found.kind == "script":
+            self._retry_script(found, user)
+        else:
+            with self.db.begin() as conn:
+                if found.kind == "handler":
+                    conn.execute(update(jobs).where(jobs.c.id == found.job_id).values(
+                        status="pending", attempts=0, next_attempt_at=now, lease_until=None))
+                else:
+                    conn.execute(update(outbox).where(outbox.c.id == found.outbox_id).values(
+                        status="pending", attempts=0, next_attempt_at=now, lease_until=None))
+                self._resolve(conn, found, user)
+        self._after_step(found.instance_id)
+
+    def _retry_script(self, incident: Any, user: str) -> None:
+        def apply(step: Step) -> None:
+            task = step.workflow.get_task_from_id(UUID(incident.task_id))
+            if task is None or task.state != spiff.TaskState.ERROR:
+                raise TaskNotOpenError("the failed task is no longer waiting for a retry")
+            task.internal_data.pop("incident_opened", None)
+            task._set_state(spiff.TaskState.READY)
+            self._resolve(step.conn, incident, user)
+
+        self.runtime.step(incident.instance_id, apply, actor=user)
+
+    def _resolve(self, conn: Any, incident: Any, user: str) -> None:
+        conn.execute(update(incidents).where(incidents.c.id == incident.id)
+                     .values(resolved_at=self.clock.now(), resolved_by=user))
+        self._audit(conn, incident.instance_id, user, "incident_retried", incident.task_id,
+                    incident_id=incident.id, kind=incident.kind)
+
+    # -- records -------------------------------------------------------------------------
+
+    def audit(self, instance_id: int) -> list[AuditRecord]:
+        with self.db.connect() as conn:
+            return queries.audit_for(conn, instance_id)
+
+    def documents(self, instance_id: int) -> list[DocumentRecord]:
+        with self.db.connect() as conn:
+            return queries.document_records(conn, instance_id)
+
+    def document_content(self, document_id: int) -> bytes:
+        with self.db.connect() as conn:
+            content = conn.execute(select(documents.c.content)
+                                   .where(documents.c.id == document_id)).scalar()
+        if content is None:
+            raise NotFoundError(f"document {document_id} does not exist")
+        return bytes(content)
+
+    def jobs(self, instance_id: int | None = None) -> list[JobRecord]:
+        with self.db.connect() as conn:
+            return queries.job_records(conn, instance_id)
+
+    def timers(self, instance_id: int | None = None) -> list[TimerRecord]:
+        with self.db.connect() as conn:
+            return queries.timer_records(conn, instance_id)
+
+    def outbox(self, instance_id: int | None = None) -> list[OutboxRecord]:
+        with self.db.connect() as conn:
+            return queries.outbox_records(conn, instance_id)
+
+    def _audit(self, conn: Any, instance_id: int, actor: str, action: str,
+               task_id: str | None = None, **detail: Any) -> None:
+        conn.execute(insert(audit_log).values(instance_id=instance_id, at=self.clock.now(),
+                                              actor=actor, action=action, task_id=task_id,
+                                              detail=detail))
+
+
+def _validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
+    if errors:
+        messages = [f"{'/'.join(str(p) for p in e.absolute_path) or '(form)'}: {e.message}"
+                    for e in errors]
+        raise ValidationError("the form data is not valid", messages)
+
+

@@ -1,0 +1,104 @@
+"""Service-task handler registry and the context a handler sees.
+
+A BPMN service task names an operator id (``spiffworkflow:serviceTaskOperator id="letters.send"``);
+deployment fails when no handler is registered under that id. Handlers are plain functions::
+
+    @handler("letters.send")
+    def send_letter(ctx: HandlerContext, *, letter_code: str) -> dict[str, object]:
+        ...
+
+They run inside the engine's step transaction. Anything that touches the outside world goes
+through ``ctx.emit`` (an outbox row delivered later by the dispatcher) so a retried step never
+sends twice; documents are stored with ``ctx.store_document``. Both are idempotent per
+(instance, task, key), independent of the attempt number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection
+
+__all__ = [
+    "DocumentRef",
+    "HandlerContext",
+    "HandlerFunc",
+    "HandlerRegistry",
+    "default_registry",
+    "handler",
+]
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A stored document (letter PDF, form) attached to a process instance."""
+
+    id: int
+    name: str
+    content_type: str
+    kind: str
+
+
+class HandlerContext(Protocol):
+    """What a handler may read and do. The engine passes a real one; tests may pass a fake."""
+
+    instance_id: int
+    business_key: str
+    process_id: str
+    task_id: str
+    task_name: str
+    data: Mapping[str, Any]
+
+    def now(self) -> datetime:
+        """Current time from the engine clock (simulated in tests)."""
+
+    def emit(self, kind: str, payload: Mapping[str, Any], *, key: str = "") -> None:
+        """Queue an outbox message; the same (task, kind, key) is queued once however often retried."""
+
+    def store_document(
+        self, *, name: str, content_type: str, content: bytes, kind: str, key: str = ""
+    ) -> DocumentRef:
+        """Store a document with the case; idempotent per (task, kind, key)."""
+
+    @property
+    def connection(self) -> Connection:
+        """The step's database connection, for handlers that keep their own tables."""
+
+
+HandlerFunc = Callable[..., Mapping[str, Any] | None]
+
+
+@dataclass
+class HandlerRegistry:
+    """Maps operator ids to handler functions."""
+
+    handlers: dict[str, HandlerFunc] = field(default_factory=dict)
+
+    def register(self, operator_id: str, func: HandlerFunc) -> HandlerFunc:
+        if operator_id in self.handlers and self.handlers[operator_id] is not func:
+            raise ValueError(f"handler {operator_id!r} is already registered")
+        self.handlers[operator_id] = func
+        return func
+
+    def get(self, operator_id: str) -> HandlerFunc | None:
+        return self.handlers.get(operator_id)
+
+    def __contains__(self, operator_id: object) -> bool:
+        return operator_id in self.handlers
+
+    def decorator(self, operator_id: str) -> Callable[[HandlerFunc], HandlerFunc]:
+        def wrap(func: HandlerFunc) -> HandlerFunc:
+            return self.register(operator_id, func)
+
+        return wrap
+
+
+default_registry = HandlerRegistry()
+
+
+def handler(operator_id: str) -> Callable[[HandlerFunc], HandlerFunc]:
+    """Register a function as the handler for a service-task operator id."""
+    return default_registry.decorator(operator_id)

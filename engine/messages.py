@@ -1,0 +1,89 @@
+"""Message correlation by business key, with buffering for messages that arrive early."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engine import spiff
+from engine.exceptions import ConflictError
+from engine.runtime import Runtime, Step
+from engine.tables import message_subscriptions, messages
+
+__all__ = ["CorrelationResult", "Correlator"]
+
+
+@dataclass(frozen=True)
+class CorrelationResult:
+    status: str  # delivered | buffered
+    message_id: int
+    instance_id: int | None
+
+
+class Correlator:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def correlate(self, name: str, business_key: str, payload: Any,
+                  idempotency_key: str | None = None) -> CorrelationResult:
+        """Deliver to the instance waiting for ``name`` under ``business_key``, or keep it."""
+        with self.runtime.db.begin() as conn:
+            if idempotency_key:
+                seen = conn.execute(select(messages).where(
+                    messages.c.idempotency_key == idempotency_key)).first()
+                if seen is not None:
+                    status = "buffered" if seen.consumed_at is None else "delivered"
+                    return CorrelationResult(status, seen.id, seen.instance_id)
+            try:
+                message_id = int(conn.execute(insert(messages).values(
+                    message_name=name, business_key=business_key, payload=payload,
+                    idempotency_key=idempotency_key, received_at=self.runtime.clock.now(),
+                )).inserted_primary_key[0])
+            except IntegrityError as exc:
+                raise ConflictError("a message with this idempotency key is being stored") from exc
+        delivered = self._try_deliver(message_id, name, business_key)
+        if delivered is not None:
+            return CorrelationResult("delivered", message_id, delivered)
+        return CorrelationResult("buffered", message_id, None)
+
+    def _try_deliver(self, message_id: int, name: str, business_key: str) -> int | None:
+        """The message is stored; hand it to a waiting instance if there is one (retry races)."""
+        for _ in range(10):
+            with self.runtime.db.begin() as conn:
+                sub = conn.execute(
+                    select(message_subscriptions.c.instance_id)
+                    .where(message_subscriptions.c.business_key == business_key,
+                           message_subscriptions.c.message_name == name)
+                    .order_by(message_subscriptions.c.id).limit(1)
+                ).first()
+            if sub is None:
+                return None
+            try:
+                done = self.runtime.step(
+                    sub.instance_id, lambda step: deliver(step, message_id), actor=f"message:{name}"
+                )
+            except ConflictError:
+                continue
+            if done:
+                return int(sub.instance_id)
+            return None
+        return None
+
+
+def deliver(step: Step, message_id: int) -> bool:
+    """Catch a stored message in this step, unless it was already consumed."""
+    msg = step.conn.execute(select(messages).where(messages.c.id == message_id)).first()
+    if msg is None or msg.consumed_at is not None:
+        return False
+    caught = step.workflow.event_manager.catch(
+        spiff.message_event(msg.message_name, msg.payload), internal=False
+    )
+    if not caught:
+        raise ConflictError("the instance stopped waiting for this message")
+    step.conn.execute(update(messages).where(messages.c.id == message_id)
+                      .values(consumed_at=step.now, instance_id=step.instance.id))
+    step.record("message_delivered", message=msg.message_name)
+    return True

@@ -1,0 +1,172 @@
+"""Read-only queries and row → record conversion for the facade."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection
+
+from engine.clock import as_utc
+from engine.records import (
+    AuditRecord,
+    DocumentRecord,
+    IncidentRecord,
+    InstanceRecord,
+    JobRecord,
+    OutboxRecord,
+    TaskRecord,
+    TimerRecord,
+)
+from engine.tables import (
+    audit_log,
+    documents,
+    human_tasks,
+    incidents,
+    jobs,
+    outbox,
+    process_definitions,
+    process_instances,
+    timers,
+)
+
+__all__ = [
+    "audit_for",
+    "document_records",
+    "incident_records",
+    "instance_record",
+    "instance_records",
+    "job_records",
+    "outbox_records",
+    "task_record",
+    "task_records",
+    "timer_records",
+]
+
+_INSTANCE_COLUMNS = (
+    process_instances.c.id, process_instances.c.process_id, process_definitions.c.version,
+    process_instances.c.business_key, process_instances.c.status, process_instances.c.revision,
+    process_instances.c.started_at, process_instances.c.updated_at, process_instances.c.ended_at,
+    process_instances.c.summary,
+)
+
+
+def _instance(row: Any, data: dict[str, Any] | None = None) -> InstanceRecord:
+    return InstanceRecord(
+        row.id, row.process_id, row.version, row.business_key, row.status, row.revision,
+        as_utc(row.started_at), as_utc(row.updated_at), as_utc(row.ended_at),  # type: ignore[arg-type]
+        dict(row.summary or {}), data or {},
+    )
+
+
+def _instances_query() -> Select[Any]:
+    return select(*_INSTANCE_COLUMNS).join(
+        process_definitions, process_definitions.c.id == process_instances.c.definition_id
+    )
+
+
+def instance_record(conn: Connection, instance_id: int, data: dict[str, Any] | None = None
+                    ) -> InstanceRecord | None:
+    row = conn.execute(_instances_query().where(process_instances.c.id == instance_id)).first()
+    return None if row is None else _instance(row, data)
+
+
+def instance_records(conn: Connection, *, status: str | None = None,
+                     process_id: str | None = None, business_key: str | None = None,
+                     after_id: int | None = None, limit: int = 100) -> list[InstanceRecord]:
+    query = _instances_query()
+    if status:
+        query = query.where(process_instances.c.status == status)
+    if process_id:
+        query = query.where(process_instances.c.process_id == process_id)
+    if business_key:
+        query = query.where(process_instances.c.business_key == business_key)
+    if after_id is not None:
+        query = query.where(process_instances.c.id > after_id)
+    rows = conn.execute(query.order_by(process_instances.c.id).limit(limit))
+    return [_instance(r) for r in rows]
+
+
+def _task(row: Any) -> TaskRecord:
+    return TaskRecord(
+        row.id, row.instance_id, row.process_id, row.business_key, row.spec_id, row.name,
+        row.lane, row.form, row.status, row.assignee, as_utc(row.created_at),  # type: ignore[arg-type]
+        as_utc(row.due_at), as_utc(row.completed_at), row.completed_by,
+    )
+
+
+def task_record(conn: Connection, task_id: str) -> TaskRecord | None:
+    row = conn.execute(select(human_tasks).where(human_tasks.c.id == task_id)).first()
+    return None if row is None else _task(row)
+
+
+def task_records(conn: Connection, *, roles: Collection[str] | None = None,
+                 assignee: str | None = None, instance_id: int | None = None,
+                 status: str | None = "open", business_key: str | None = None,
+                 limit: int = 200) -> list[TaskRecord]:
+    query = select(human_tasks)
+    if status:
+        query = query.where(human_tasks.c.status == status)
+    if roles is not None:
+        query = query.where(human_tasks.c.lane.in_(list(roles)))
+    if assignee is not None:
+        query = query.where(human_tasks.c.assignee == assignee)
+    if instance_id is not None:
+        query = query.where(human_tasks.c.instance_id == instance_id)
+    if business_key is not None:
+        query = query.where(human_tasks.c.business_key == business_key)
+    rows = conn.execute(query.order_by(human_tasks.c.created_at, human_tasks.c.id).limit(limit))
+    return [_task(r) for r in rows]
+
+
+def timer_records(conn: Connection, instance_id: int | None = None) -> list[TimerRecord]:
+    query = select(timers).order_by(timers.c.id)
+    if instance_id is not None:
+        query = query.where(timers.c.instance_id == instance_id)
+    return [TimerRecord(r.id, r.instance_id, r.task_id, r.spec_id, as_utc(r.due_at),  # type: ignore[arg-type]
+                        r.status, as_utc(r.fired_at)) for r in conn.execute(query)]
+
+
+def job_records(conn: Connection, instance_id: int | None = None) -> list[JobRecord]:
+    query = select(jobs).order_by(jobs.c.id)
+    if instance_id is not None:
+        query = query.where(jobs.c.instance_id == instance_id)
+    return [JobRecord(r.id, r.instance_id, r.task_id, r.spec_id, r.operator, r.status, r.attempts,
+                      r.max_attempts, as_utc(r.next_attempt_at), r.last_error)  # type: ignore[arg-type]
+            for r in conn.execute(query)]
+
+
+def outbox_records(conn: Connection, instance_id: int | None = None) -> list[OutboxRecord]:
+    query = select(outbox).order_by(outbox.c.id)
+    if instance_id is not None:
+        query = query.where(outbox.c.instance_id == instance_id)
+    return [OutboxRecord(r.id, r.instance_id, r.idempotency_key, r.kind, dict(r.payload), r.status,
+                         r.attempts, as_utc(r.sent_at)) for r in conn.execute(query)]
+
+
+def incident_records(conn: Connection, *, open_only: bool = True,
+                     instance_id: int | None = None) -> list[IncidentRecord]:
+    query = select(incidents).order_by(incidents.c.id)
+    if open_only:
+        query = query.where(incidents.c.resolved_at.is_(None))
+    if instance_id is not None:
+        query = query.where(incidents.c.instance_id == instance_id)
+    return [IncidentRecord(r.id, r.instance_id, r.task_id, r.spec_id, r.kind, r.message,
+                           as_utc(r.created_at), as_utc(r.resolved_at), r.resolved_by)  # type: ignore[arg-type]
+            for r in conn.execute(query)]
+
+
+def document_records(conn: Connection, instance_id: int) -> list[DocumentRecord]:
+    query = select(documents.c.id, documents.c.instance_id, documents.c.business_key,
+                   documents.c.name, documents.c.kind, documents.c.content_type,
+                   documents.c.task_id, documents.c.created_at
+                   ).where(documents.c.instance_id == instance_id).order_by(documents.c.id)
+    return [DocumentRecord(r.id, r.instance_id, r.business_key, r.name, r.kind, r.content_type,
+                           r.task_id, as_utc(r.created_at)) for r in conn.execute(query)]  # type: ignore[arg-type]
+
+
+def audit_for(conn: Connection, instance_id: int) -> list[AuditRecord]:
+    query = select(audit_log).where(audit_log.c.instance_id == instance_id).order_by(audit_log.c.id)
+    return [AuditRecord(r.id, r.instance_id, as_utc(r.at), r.actor, r.action, r.task_id,  # type: ignore[arg-type]
+                        dict(r.detail)) for r in conn.execute(query)]

@@ -1,0 +1,317 @@
+"""The step: load an instance, apply one change, run the engine, persist — one transaction.
+
+Every state change in Redress goes through :meth:`Runtime.step`. It claims the instance's
+revision first (``UPDATE … WHERE revision = ?``), which both detects a lost race and, on
+PostgreSQL, holds the row lock for the rest of the step; everything the step derives (task
+rows, timers, subscriptions, jobs, incidents, audit) is written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as SqlEngine
+
+from engine import spiff
+from engine.cache import WorkflowCache
+from engine.clock import Clock, using_clock
+from engine.definitions import Definition, DefinitionCache
+from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
+from engine.tables import audit_log, incidents, process_instances
+
+__all__ = ["InstanceRow", "Runtime", "Step", "instance_data"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class InstanceRow:
+    id: int
+    definition_id: int
+    process_id: str
+    business_key: str
+    status: str
+    revision: int
+    open_refs: dict[str, list[str]]
+
+
+@dataclass
+class Step:
+    """What one step works on; ``apply`` functions read and change it, the runtime persists it."""
+
+    conn: Connection
+    instance: InstanceRow
+    definition: Definition
+    workflow: spiff.Workflow
+    now: datetime
+    actor: str
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    status: str | None = None  # set to change the instance status
+
+    def record(self, action: str, task_id: str | None = None, **detail: Any) -> None:
+        self.audit.append({"action": action, "task_id": task_id, "detail": detail})
+
+    def open_incident(self, kind: str, message: str, task: Any = None, **refs: Any) -> None:
+        task_id = str(task.id) if task is not None else None
+        spec_id = task.task_spec.bpmn_id if task is not None else None
+        self.conn.execute(
+            insert(incidents).values(
+                instance_id=self.instance.id, task_id=task_id, spec_id=spec_id, kind=kind,
+                message=message[:2000], created_at=self.now, **refs,
+            )
+        )
+        self.record("incident_opened", task_id, kind=kind, message=message[:500])
+
+
+Syncer = Callable[[Step], bool]
+
+
+class Runtime:
+    def __init__(
+        self,
+        db: SqlEngine,
+        definitions: DefinitionCache,
+        script_engine: Any,
+        clock: Clock,
+        *,
+        sync: Syncer,
+        summary_keys: Sequence[str] = (),
+        cache: WorkflowCache | None = None,
+    ) -> None:
+        self.db = db
+        self.definitions = definitions
+        self.script_engine = script_engine
+        self.clock = clock
+        self.sync = sync
+        self.summary_keys = tuple(summary_keys)
+        self.cache = cache if cache is not None else WorkflowCache()
+        # Test seam: called after everything is written and before COMMIT.
+        self.before_commit: Callable[[Step], None] | None = None
+
+    # -- instance creation ---------------------------------------------------------------
+
+    def create(
+        self,
+        definition_id: int,
+        business_key: str,
+        data: Mapping[str, Any],
+        actor: str,
+        first: Callable[[Step], None] | None = None,
+    ) -> int:
+        """Start an instance: insert its row, then run its first step in the same transaction."""
+        now = self.clock.now()
+        with self.db.begin() as conn:
+            definition = self.definitions.get(conn, definition_id)
+            workflow = spiff.new_workflow(
+                definition.spec, definition.subprocess_specs, self.script_engine
+            )
+            for task in workflow.get_tasks(state=spiff.TaskState.READY):
+                task.data.update(data)
+            instance_id = conn.execute(
+                insert(process_instances).values(
+                    definition_id=definition_id, process_id=definition.process_id,
+                    business_key=business_key, status="active", revision=0, state=b"{}",
+                    open_refs={}, summary={}, started_at=now, updated_at=now, started_by=actor,
+                )
+            ).inserted_primary_key[0]
+            row = InstanceRow(instance_id, definition_id, definition.process_id, business_key,
+                              "active", 0, {})
+            step = Step(conn, row, definition, workflow, now, actor)
+            step.record("instance_started", process_id=definition.process_id,
+                        version=definition.version, data_keys=sorted(data))
+            with using_clock(self.clock):
+                if first is not None:
+                    first(step)
+                self._advance(step)
+            self._save(step)
+        self.cache.put(instance_id, step.instance.revision, workflow)
+        return int(instance_id)
+
+    # -- the step ------------------------------------------------------------------------
+
+    def step(
+        self,
+        instance_id: int,
+        apply: Callable[[Step], T],
+        *,
+        actor: str,
+        expected_revision: int | None = None,
+        statuses: Sequence[str] = ("active",),
+        advance: bool = True,
+    ) -> T:
+        now = self.clock.now()
+        with self.db.begin() as conn:
+            row = self._claim(conn, instance_id, expected_revision, statuses)
+            definition = self.definitions.get(conn, row.definition_id)
+            workflow = self.cache.take(instance_id, row.revision) or self._load(conn, row, definition)
+            step = Step(conn, row, definition, workflow, now, actor)
+            with using_clock(self.clock):
+                result = apply(step)
+                if advance:
+                    self._advance(step)
+            self._save(step)
+        self.cache.put(instance_id, step.instance.revision, workflow)
+        return result
+
+    def _claim(
+        self, conn: Connection, instance_id: int, expected: int | None, statuses: Sequence[str]
+    ) -> InstanceRow:
+        found = conn.execute(
+            select(
+                process_instances.c.id, process_instances.c.definition_id,
+                process_instances.c.process_id, process_instances.c.business_key,
+                process_instances.c.status, process_instances.c.revision,
+                process_instances.c.open_refs,
+            ).where(process_instances.c.id == instance_id)
+        ).first()
+        if found is None:
+            raise NotFoundError(f"process instance {instance_id} does not exist")
+        if expected is not None and found.revision != expected:
+            raise ConflictError(
+                f"instance {instance_id} is at revision {found.revision}, not {expected}"
+            )
+        if found.status not in statuses:
+            raise InvalidStateError(f"instance {instance_id} is {found.status}")
+        claimed = conn.execute(
+            update(process_instances)
+            .where(process_instances.c.id == instance_id,
+                   process_instances.c.revision == found.revision)
+            .values(revision=found.revision + 1)
+        )
+        if claimed.rowcount != 1:
+            raise ConflictError(f"instance {instance_id} was changed by someone else; reload")
+        return InstanceRow(found.id, found.definition_id, found.process_id, found.business_key,
+                           found.status, found.revision + 1, dict(found.open_refs or {}))
+
+    def _load(self, conn: Connection, row: InstanceRow, definition: Definition) -> spiff.Workflow:
+        state = conn.execute(
+            select(process_instances.c.state).where(process_instances.c.id == row.id)
+        ).scalar_one()
+        return spiff.loads_state(
+            state, definition.spec, definition.subprocess_specs, self.script_engine
+        )
+
+    # -- running and saving --------------------------------------------------------------
+
+    def _advance(self, step: Step) -> None:
+        """Run engine steps and derive rows until no buffered message is waiting (bounded)."""
+        for _ in range(50):
+            run_engine_steps(step)
+            if not self.sync(step):
+                return
+        raise RedressError("message delivery did not settle after 50 rounds")
+
+    def _save(self, step: Step) -> None:
+        workflow = step.workflow
+        status = step.status or step.instance.status
+        ended = None
+        if status == "active" and workflow.is_completed():
+            status = "completed"
+            step.record("instance_completed")
+        if status in ("completed", "cancelled"):
+            ended = step.now
+        data = instance_data(workflow)
+        summary = {k: data[k] for k in self.summary_keys if k in data}
+        step.conn.execute(
+            update(process_instances)
+            .where(process_instances.c.id == step.instance.id)
+            .values(
+                state=spiff.dumps_state(workflow), status=status, revision=step.instance.revision,
+                open_refs=step.instance.open_refs, summary=_jsonable(summary),
+                updated_at=step.now, ended_at=ended,
+            )
+        )
+        step.instance.status = status
+        if step.audit:
+            step.conn.execute(
+                insert(audit_log),
+                [
+                    {"instance_id": step.instance.id, "at": step.now, "actor": step.actor,
+                     "action": a["action"], "task_id": a["task_id"],
+                     "detail": _jsonable(a["detail"])}
+                    for a in step.audit
+                ],
+            )
+        if self.before_commit is not None:
+            self.before_commit(step)
+
+
+def run_engine_steps(step: Step) -> None:
+    """``do_engine_steps``, turning a failing script/expression into an incident on its task.
+
+    The failing task is parked in ERROR so the rest of the instance can go on; retrying the
+    incident puts it back to READY. An error with no task to blame fails the whole step.
+    """
+    workflow = step.workflow
+    for _ in range(100):
+        started: list[Any] = []
+        try:
+            workflow.do_engine_steps(will_complete_task=started.append)
+            return
+        except Exception as exc:  # scripts may raise anything; we must not lose the step
+            task = _blame(workflow, started)
+            if task is None:
+                raise _as_redress_error(exc) from exc
+            task._set_state(spiff.TaskState.ERROR)
+            step.open_incident("script", describe_error(exc), task)
+    raise RedressError("too many failing tasks in one step")
+
+
+def _blame(workflow: spiff.Workflow, started: list[Any]) -> Any:
+    errored = [t for t in workflow.get_tasks(state=spiff.TaskState.ERROR)
+               if not t._get_internal_data("incident_opened")]
+    if errored:
+        errored[0]._set_internal_data(incident_opened=True)
+        return errored[0]
+    if started and started[-1].state != spiff.TaskState.COMPLETED:
+        started[-1]._set_internal_data(incident_opened=True)
+        return started[-1]
+    return None
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming the root cause, without task data (it may hold personal data)."""
+    root: BaseException = exc
+    seen = 0
+    while seen < 10:
+        inner = getattr(root, "exception", None) or root.__cause__
+        if not isinstance(inner, BaseException):
+            break
+        root, seen = inner, seen + 1
+    text = str(root).strip().splitlines()[0] if str(root).strip() else ""
+    return f"{root.__class__.__name__}: {text}" if text else root.__class__.__name__
+
+
+def _as_redress_error(exc: BaseException) -> RedressError:
+    if isinstance(exc, RedressError):
+        return exc
+    return RedressError(describe_error(exc))
+
+
+def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
+    """The case data as it stands: the open leaf tasks' data, else the data at completion."""
+    merged: dict[str, Any] = {}
+    open_tasks = workflow.get_tasks(state=spiff.TaskState.READY | spiff.TaskState.WAITING
+                                    | spiff.TaskState.ERROR)
+    for task in open_tasks:
+        merged.update(task.data)
+    if not merged:
+        merged.update(workflow.data)
+        if workflow.last_task is not None:
+            merged.update(workflow.last_task.data)
+    return merged
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,327 @@
+"""Everything that touches SpiffWorkflow lives here, behind a small surface.
+
+* parsing a deployment's files (already hardened by :mod:`engine.safe_xml`) into specs;
+* the script engine: RestrictedPython for scripts and expressions, service calls dispatched to
+  the handler registry through a per-step invoker;
+* a serializer that stores only the running state, never the specs (those come from the
+  immutable deployment), which keeps each row small and each step cheap;
+* the clock seam: SpiffWorkflow's timer module reads ``datetime.now`` directly, so it is pointed
+  at :func:`engine.clock.current_clock` once, here.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import (
+    MessageEventDefinition as SpiffMessageEventDefinition,
+)
+from SpiffWorkflow.spiff.specs.defaults import ManualTask, NoneTask, ServiceTask, UserTask
+from SpiffWorkflow.util.task import TaskState
+
+from engine.clock import current_clock
+from engine.exceptions import DeploymentError, HandlerError
+from engine.sandbox import SandboxEnvironment
+
+__all__ = [
+    "BpmnWorkflow",
+    "ParsedPackage",
+    "ServiceInvoker",
+    "TaskState",
+    "Workflow",
+    "WorkflowScriptEngine",
+    "dumps_state",
+    "human_task_specs",
+    "is_human_task",
+    "is_service_task",
+    "loads_state",
+    "message_event",
+    "parse_package",
+    "waiting_events",
+]
+
+Workflow = BpmnWorkflow
+
+
+class _ClockedDatetime(datetime):
+    """``datetime`` whose ``now`` reads the engine clock: the one seam into SpiffWorkflow timers."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        now = current_clock().now()
+        return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
+
+
+_spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+
+
+# --- script engine -------------------------------------------------------------------------
+
+ServiceInvoker = Callable[[Any, str, dict[str, Any]], Mapping[str, Any] | None]
+_invoker: contextvars.ContextVar[ServiceInvoker | None] = contextvars.ContextVar(
+    "redress_service_invoker", default=None
+)
+
+
+class WorkflowScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """Sandboxed scripts and expressions; service calls go to the invoker of the running job."""
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]], time_limit: float) -> None:
+        super().__init__(environment=SandboxEnvironment(functions=functions, time_limit=time_limit))
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        invoker = _invoker.get()
+        if invoker is None:
+            raise HandlerError("service tasks run only as engine jobs")
+        params = {name: p["value"] for name, p in kwargs["operation_params"].items()}
+        result = invoker(task, kwargs["operation_name"], params)
+        return json.dumps(dict(result or {}), default=str)
+
+    @staticmethod
+    def invoking(invoker: ServiceInvoker) -> _InvokerScope:
+        return _InvokerScope(invoker)
+
+
+class _InvokerScope:
+    def __init__(self, invoker: ServiceInvoker) -> None:
+        self._invoker = invoker
+        self._token: contextvars.Token[ServiceInvoker | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _invoker.set(self._invoker)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._token is not None
+        _invoker.reset(self._token)
+
+
+class RedressServiceTask(ServiceTask):  # type: ignore[misc]
+    """A service task that waits for the engine's job runner and merges the handler's result.
+
+    ``manual`` keeps ``do_engine_steps`` from running it inside someone else's step: the engine
+    turns each ready service task into a job (an asynchronous continuation, as Camunda does),
+    so a failing handler never rolls back the user action that led to it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manual = True
+
+    def _execute(self, task: Any) -> bool:
+        result = json.loads(
+            task.workflow.script_engine.call_service(
+                task,
+                operation_name=self.operation_name,
+                operation_params=self.evaluate_params(task),
+            )
+        )
+        if self.result_variable.startswith("spiff__"):
+            task.data.update(result)  # no resultVariable in the diagram: merge at top level
+        else:
+            task.data[self.result_variable] = result
+        return True
+
+
+class _Parser(SpiffBpmnParser):  # type: ignore[misc]
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (ServiceTaskParser, RedressServiceTask),
+    }
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedPackage:
+    """Specs of every executable process in one deployment, with the operators and forms used."""
+
+    specs: dict[str, Any]
+    subprocess_specs: dict[str, dict[str, Any]]
+    names: dict[str, str]
+    operators: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+
+
+def parse_package(bpmn: Mapping[str, etree._Element], dmn: Mapping[str, etree._Element]) -> ParsedPackage:
+    """Parse already-hardened XML trees; raise DeploymentError on anything SpiffWorkflow refuses."""
+    parser = _Parser()
+    try:
+        for name, root in dmn.items():
+            parser.add_dmn_xml(root, filename=name)
+        for name, root in bpmn.items():
+            parser.add_bpmn_xml(root, filename=name)
+        process_ids = _executable_process_ids(parser, bpmn)
+        specs: dict[str, Any] = {}
+        subs: dict[str, dict[str, Any]] = {}
+        for pid in process_ids:
+            specs[pid] = parser.get_spec(pid)
+            subs[pid] = parser.get_subprocess_specs(pid)
+    except ValidationException as exc:
+        raise DeploymentError(f"{exc.file_name or 'diagram'}: {_first_line(exc)}") from exc
+    except SpiffWorkflowException as exc:
+        raise DeploymentError(_first_line(exc)) from exc
+    except (KeyError, ValueError) as exc:
+        raise DeploymentError(f"diagram refers to something missing: {exc}") from exc
+    if not specs:
+        raise DeploymentError("the package has no executable process")
+    package = ParsedPackage(specs=specs, subprocess_specs=subs, names={})
+    for pid, spec in specs.items():
+        package.names[pid] = spec.description or pid
+        for task_spec in _all_task_specs(spec, subs[pid]):
+            if isinstance(task_spec, ServiceTask):
+                package.operators.add(task_spec.operation_name)
+            form = _form_of(task_spec)
+            if form:
+                package.forms.add(form)
+    return package
+
+
+def _executable_process_ids(parser: Any, bpmn: Mapping[str, etree._Element]) -> list[str]:
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    ids: list[str] = []
+    for root in bpmn.values():
+        for proc in root.findall("bpmn:process", ns):
+            if proc.get("isExecutable", "false").lower() == "true":
+                ids.append(proc.get("id"))
+    return ids
+
+
+def _all_task_specs(spec: Any, subprocess_specs: Mapping[str, Any]) -> Iterator[Any]:
+    yield from spec.task_specs.values()
+    for sub in subprocess_specs.values():
+        yield from sub.task_specs.values()
+
+
+def _form_of(task_spec: Any) -> str | None:
+    props = getattr(task_spec, "extensions", {}).get("properties", {})
+    form = props.get("formJsonSchemaFilename")
+    return str(form) if form else None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+# --- task kinds ----------------------------------------------------------------------------
+
+
+def is_human_task(task: Any) -> bool:
+    return isinstance(task.task_spec, UserTask | ManualTask | NoneTask)
+
+
+def is_service_task(task: Any) -> bool:
+    return isinstance(task.task_spec, ServiceTask)
+
+
+def human_task_specs() -> tuple[type, ...]:
+    return (UserTask, ManualTask, NoneTask)
+
+
+def form_of(task: Any) -> str | None:
+    return _form_of(task.task_spec)
+
+
+def waiting_events(workflow: BpmnWorkflow) -> Iterator[tuple[Any, str, Any]]:
+    """Yield (task, "timer"|"message", due-or-name) for every event the instance waits on."""
+    for task in list(workflow.event_manager.tasks.values()):
+        if task.state != TaskState.WAITING:
+            continue
+        definition = task.task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition):
+            details = definition.details(task)
+            if details.value is not None:
+                yield task, "timer", details.value
+        elif isinstance(definition, MessageEventDefinition):
+            yield task, "message", definition.name
+
+
+def message_event(name: str, payload: Any) -> BpmnEvent:
+    return BpmnEvent(SpiffMessageEventDefinition(name), payload)
+
+
+def parse_due(value: Any) -> datetime:
+    """A timer's due moment from SpiffWorkflow's stored event value (ISO text or cycle dict)."""
+    if isinstance(value, dict):
+        value = value.get("next")
+    return TimerEventDefinition.get_datetime(str(value))  # type: ignore[no-any-return]
+
+
+# --- serialization -------------------------------------------------------------------------
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    """Serialize the running state without the specs; restore against cached specs."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(
+        self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None
+    ) -> BpmnWorkflow:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _uuid(value: str) -> Any:
+    from uuid import UUID
+
+    return UUID(value)
+
+
+_config = dict(SPIFF_CONFIG)
+_config[BpmnWorkflow] = _StateOnlyConverter
+_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
+
+
+def dumps_state(workflow: BpmnWorkflow) -> bytes:
+    registry = _serializer.registry
+    registry._encoder_mode = True
+    try:
+        dct = _serializer.to_dict(workflow)
+        return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":")).encode()
+    finally:
+        registry._encoder_mode = False
+
+
+def loads_state(
+    state: bytes, spec: Any, subprocess_specs: Mapping[str, Any], script_engine: Any
+) -> BpmnWorkflow:
+    dct = json.loads(state)
+    workflow: BpmnWorkflow = _serializer.from_dict(
+        dct, spec=spec, subprocess_specs=dict(subprocess_specs)
+    )
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def new_workflow(spec: Any, subprocess_specs: Mapping[str, Any], script_engine: Any) -> BpmnWorkflow:
+    return BpmnWorkflow(spec, dict(subprocess_specs), script_engine=script_engine)

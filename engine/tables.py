@@ -1,0 +1,261 @@
+"""The engine's tables (SQLAlchemy Core). Alembic migrations in ``engine/migrations`` mirror them.
+
+Core rather than the ORM: every step writes a handful of rows and the ORM's unit of work would
+cost more than the workflow step itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "audit_log",
+    "deployment_files",
+    "deployments",
+    "documents",
+    "human_tasks",
+    "incidents",
+    "jobs",
+    "message_subscriptions",
+    "messages",
+    "metadata",
+    "outbox",
+    "process_definitions",
+    "process_instances",
+    "settings",
+    "timers",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = DateTime(timezone=True)
+# SQLite needs INTEGER PRIMARY KEY for autoincrement; PostgreSQL gets BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+deployment_files = Table(
+    "deployment_files",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("deployment_id", ForeignKey("deployments.id"), nullable=False, index=True),
+    Column("filename", String(300), nullable=False),
+    Column("kind", String(10), nullable=False),  # bpmn | dmn | form
+    Column("content", LargeBinary, nullable=False),
+    UniqueConstraint("deployment_id", "filename"),
+)
+
+process_definitions = Table(
+    "process_definitions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("process_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("deployment_id", ForeignKey("deployments.id"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("process_id", "version"),
+)
+
+process_instances = Table(
+    "process_instances",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("definition_id", ForeignKey("process_definitions.id"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("business_key", String(100), nullable=False, index=True),
+    Column("status", String(20), nullable=False),  # active|suspended|completed|cancelled
+    Column("revision", Integer, nullable=False),
+    Column("state", LargeBinary, nullable=False),  # serialized SpiffWorkflow state (JSON, utf-8)
+    Column("open_refs", JSON, nullable=False),  # ids of open tasks/timers/subscriptions/jobs
+    Column("summary", JSON, nullable=False),  # small projection of data for lists and figures
+    Column("started_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("started_by", String(100), nullable=False),
+    Index("ix_process_instances_status_process", "status", "process_id"),
+)
+
+human_tasks = Table(
+    "human_tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),  # SpiffWorkflow task UUID
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("process_id", String(200), nullable=False),
+    Column("business_key", String(100), nullable=False),
+    Column("spec_id", String(200), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("lane", String(100)),
+    Column("form", String(300)),
+    Column("status", String(20), nullable=False),  # open|completed|cancelled
+    Column("assignee", String(100)),
+    Column("claimed_at", TS),
+    Column("created_at", TS, nullable=False),
+    Column("due_at", TS),
+    Column("completed_at", TS),
+    Column("completed_by", String(100)),
+    Index("ix_human_tasks_status_lane", "status", "lane"),
+    Index("ix_human_tasks_assignee_status", "assignee", "status"),
+)
+
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("task_id", String(36), nullable=False),
+    Column("spec_id", String(200), nullable=False),
+    Column("due_at", TS, nullable=False),
+    Column("status", String(20), nullable=False),  # waiting|fired|cancelled
+    Column("lease_owner", String(100)),
+    Column("lease_until", TS),
+    Column("fired_at", TS),
+    UniqueConstraint("instance_id", "task_id"),
+    Index("ix_timers_status_due", "status", "due_at"),
+)
+
+message_subscriptions = Table(
+    "message_subscriptions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("message_name", String(200), nullable=False),
+    Column("business_key", String(100), nullable=False),
+    Column("task_id", String(36), nullable=False),
+    UniqueConstraint("instance_id", "task_id"),
+    Index("ix_message_subscriptions_key", "business_key", "message_name"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("message_name", String(200), nullable=False),
+    Column("business_key", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("idempotency_key", String(200), unique=True),
+    Column("received_at", TS, nullable=False),
+    Column("consumed_at", TS),
+    Column("instance_id", ForeignKey("process_instances.id")),
+    Index("ix_messages_pending", "business_key", "message_name", "consumed_at"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("task_id", String(36), nullable=False),
+    Column("spec_id", String(200), nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("status", String(20), nullable=False),  # pending|done|failed|cancelled
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("lease_owner", String(100)),
+    Column("lease_until", TS),
+    Column("last_error", Text),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("instance_id", "task_id"),
+    Index("ix_jobs_status_next", "status", "next_attempt_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("idempotency_key", String(300), nullable=False, unique=True),
+    Column("kind", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(20), nullable=False),  # pending|sent|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("lease_owner", String(100)),
+    Column("lease_until", TS),
+    Column("last_error", Text),
+    Column("created_at", TS, nullable=False),
+    Column("sent_at", TS),
+    Index("ix_outbox_status_next", "status", "next_attempt_at"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("task_id", String(36)),
+    Column("spec_id", String(200)),
+    Column("kind", String(30), nullable=False),  # handler|script|outbox
+    Column("message", Text, nullable=False),
+    Column("job_id", ForeignKey("jobs.id")),
+    Column("outbox_id", ForeignKey("outbox.id")),
+    Column("created_at", TS, nullable=False),
+    Column("resolved_at", TS),
+    Column("resolved_by", String(100)),
+    Index("ix_incidents_open", "resolved_at"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
+    Column("business_key", String(100), nullable=False, index=True),
+    Column("idempotency_key", String(300), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("task_id", String(36)),
+    Column("created_at", TS, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("instance_id", BigInteger, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("task_id", String(36)),
+    Column("detail", JSON, nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+)

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Install what is needed and run Redress on the embedded default (SQLite in instance/),
+# with the complaints packages deployed and demo users for every role.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+exec .venv/bin/redress serve --demo "$@"

@@ -1,0 +1,45 @@
+"""Build the engine Redress runs on: complaints handlers, data projection, outbox transports.
+
+The one place that wires the layers together, so the CLI, the web app, the tests and the
+benchmarks all run the same configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import handlers  # noqa: F401  (registers every service-task handler)
+from engine import Clock, Engine, FileDropTransport
+
+__all__ = ["DEFAULT_DATABASE_URL", "INSTANCE_DIR", "SUMMARY_KEYS", "build_engine", "database_url"]
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("REDRESS_INSTANCE_DIR", ROOT / "instance"))
+DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'redress.db'}"
+
+# Case data the instance lists and figures need without loading the workflow state.
+SUMMARY_KEYS: Sequence[str] = (
+    "tier", "stage", "owner_role", "response_due", "refusal_reason", "outcome", "subject",
+    "division", "received_date", "payment_total", "payment_status", "route",
+)
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def _handler_migrations() -> list[Path]:
+    location = Path(handlers.__file__).parent / "migrations"
+    return [location] if location.is_dir() else []
+
+
+def build_engine(url: str | None = None, *, clock: Clock | None = None,
+                 run_jobs_inline: bool = True) -> Engine:
+    """An engine with Redress's handlers, summary keys and a post-room drop folder."""
+    return Engine.create(
+        url or database_url(), clock=clock, summary_keys=SUMMARY_KEYS,
+        default_transport=FileDropTransport(INSTANCE_DIR / "outbox"),
+        run_jobs_inline=run_jobs_inline, extra_migrations=_handler_migrations(),
+    )
