@@ -29,6 +29,7 @@ from engine.clock import Clock, SystemClock
 from engine.db import connect, migrate
 from engine.definitions import DefinitionCache, deploy_files
 from engine.exceptions import (
+    InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
     TaskNotOpenError,
@@ -187,6 +188,48 @@ class Engine:
         self.runtime.step(instance_id, apply, actor=user, statuses=("active", "suspended"))
         return self.instance(instance_id, with_data=False)
 
+    def preview_migration(self, instance_id: int, to_version: int) -> spiff.MigrationPlan:
+        """Say what moving a running instance to another version would change."""
+        from engine.tables import process_instances as pi
+
+        with self.db.connect() as conn:
+            row = conn.execute(select(pi.c.state, pi.c.definition_id, pi.c.process_id)
+                               .where(pi.c.id == instance_id)).first()
+            if row is None:
+                raise NotFoundError(f"process instance {instance_id} does not exist")
+            current = self.definitions.get(conn, row.definition_id)
+            target = self.definitions.get(
+                conn, self.definitions.latest_id(conn, row.process_id, to_version))
+        workflow = spiff.loads_state(row.state, current.spec, current.subprocess_specs,
+                                     self.runtime.script_engine)
+        plan, _ = spiff.plan_migration(workflow, target.spec, target.subprocess_specs)
+        return plan  # type: ignore[no-any-return]
+
+    def migrate(self, instance_id: int, to_version: int, *, user: str,
+                expected_revision: int | None = None) -> InstanceRecord:
+        """Move a running instance to another deployed version of its process.
+
+        Raises:
+            InvalidStateError: an open task's element does not exist in the target version.
+        """
+        def apply(step: Step) -> None:
+            target = self.definitions.get(step.conn, self.definitions.latest_id(
+                step.conn, step.instance.process_id, to_version))
+            plan, diffs = spiff.plan_migration(step.workflow, target.spec, target.subprocess_specs)
+            if not plan.possible:
+                raise InvalidStateError(
+                    f"cannot migrate to version {to_version}: open element(s) "
+                    f"{', '.join(plan.removed_active)} do not exist there")
+            spiff.apply_migration(step.workflow, diffs, target.spec, target.subprocess_specs)
+            step.record("instance_migrated", from_version=step.definition.version,
+                        to_version=target.version, changed=plan.changed)
+            step.definition = target
+
+        self.runtime.step(instance_id, apply, actor=user, expected_revision=expected_revision,
+                          statuses=("active", "suspended"))
+        self._after_step(instance_id)
+        return self.instance(instance_id)
+
     # -- human tasks ---------------------------------------------------------------------
 
     def tasks(self, **filters: Any) -> list[TaskRecord]:
@@ -277,7 +320,7 @@ class Engine:
         self.runtime.step(record.instance_id, apply, actor=user,
                           expected_revision=expected_revision)
         self._after_step(record.instance_id)
-        return self.instance(record.instance_id)
+        return self.instance(record.instance_id, with_data=False)
 
     def _check_access(self, record: TaskRecord, user: str,
                       roles: Collection[str] | None) -> TaskRecord:

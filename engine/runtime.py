@@ -215,12 +215,14 @@ class Runtime:
             step.record("instance_completed")
         if status in ("completed", "cancelled"):
             ended = step.now
+        spiff.compact(workflow)
         data = instance_data(workflow)
         summary = {k: data[k] for k in self.summary_keys if k in data}
         step.conn.execute(
             update(process_instances)
             .where(process_instances.c.id == step.instance.id)
             .values(
+                definition_id=step.definition.id,
                 state=spiff.dumps_state(workflow), status=status, revision=step.instance.revision,
                 open_refs=step.instance.open_refs, summary=_jsonable(summary),
                 updated_at=step.now, ended_at=ended,

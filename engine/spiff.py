@@ -33,6 +33,7 @@ from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.event_definitions import (
     MessageEventDefinition as SpiffMessageEventDefinition,
 )
@@ -299,6 +300,7 @@ def _uuid(value: str) -> Any:
 
 _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _StateOnlyConverter
+_config[RedressServiceTask] = ServiceTaskConverter
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 
@@ -325,3 +327,98 @@ def loads_state(
 
 def new_workflow(spec: Any, subprocess_specs: Mapping[str, Any], script_engine: Any) -> BpmnWorkflow:
     return BpmnWorkflow(spec, dict(subprocess_specs), script_engine=script_engine)
+
+
+# --- version migration ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """What moving a running instance to another version would do."""
+
+    removed_active: list[str]  # open tasks whose element no longer exists: migration refused
+    changed: list[str]
+    added: list[str]
+
+    @property
+    def possible(self) -> bool:
+        return not self.removed_active
+
+
+def plan_migration(workflow: BpmnWorkflow, new_spec: Any, new_deps: Mapping[str, Any]) -> Any:
+    """Diff the running workflow (and its subprocesses) against a new version's specs."""
+    from SpiffWorkflow.bpmn.util.diff import diff_workflow
+
+    top, subs = diff_workflow(_serializer.registry, workflow, new_spec, dict(new_deps))
+    active = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+    removed = [t.task_spec.bpmn_id or t.task_spec.name for t in top.removed if t.state & active]
+    changed = sorted({t.task_spec.bpmn_id or t.task_spec.name for t in top.changed})
+    for sp_id, diff in subs.items():
+        if diff is None:
+            removed.append(f"subprocess {workflow.subprocesses[sp_id].spec.name}")
+            continue
+        removed += [t.task_spec.bpmn_id or t.task_spec.name for t in diff.removed if t.state & active]
+        changed += [t.task_spec.bpmn_id or t.task_spec.name for t in diff.changed]
+    added = sorted(s.bpmn_id for s in new_spec.task_specs.values()
+                   if s.name not in workflow.spec.task_specs and getattr(s, "bpmn_id", None))
+    return MigrationPlan(sorted(set(removed)), sorted(set(changed)), added), (top, subs)
+
+
+def apply_migration(workflow: BpmnWorkflow, diffs: Any, new_spec: Any,
+                    new_deps: Mapping[str, Any]) -> None:
+    from SpiffWorkflow.bpmn.util.diff import migrate_workflow
+
+    top, subs = diffs
+    for sp_id, diff in subs.items():
+        sub = workflow.subprocesses[sp_id]
+        migrate_workflow(diff, sub, new_deps[sub.spec.name])
+    migrate_workflow(top, workflow, new_spec)
+    workflow.subprocess_specs = dict(new_deps)
+
+
+# --- history compaction --------------------------------------------------------------------
+
+_COMPACT_MIN = 8
+
+
+def compact(workflow: BpmnWorkflow) -> int:
+    """Cut the finished, linear history out of the live task tree; return tasks removed.
+
+    SpiffWorkflow keeps every completed task (with a copy of its data) in the tree, so a long
+    case gets slower at every step. History lives in our audit table instead; here we drop the
+    straight run of COMPLETED tasks below the root, keeping the newest two so that specs that
+    look at their parent (joins, boundary splits) still see it. Branch points, open work and
+    unfinished subprocesses stop the cut. Removal happens in batches to amortise the walk.
+    """
+    removed = 0
+    for wf in [workflow, *list(workflow.subprocesses.values())]:
+        removed += _compact_one(workflow, wf)
+    return removed
+
+
+def _compact_one(top: BpmnWorkflow, wf: Any) -> int:
+    root = wf.task_tree
+    chain: list[Any] = []
+    node = root
+    while node.state == TaskState.COMPLETED and len(node._children) == 1:
+        child = wf.tasks.get(node._children[0])
+        if child is None:
+            break
+        sub = top.subprocesses.get(child.id)
+        if sub is not None and not (sub.completed and child.state == TaskState.COMPLETED):
+            break
+        chain.append(child)
+        node = child
+    removable = chain[:-2]
+    if len(removable) < _COMPACT_MIN:
+        return 0
+    keep = chain[-2]
+    for task in removable:
+        if task.id in top.subprocesses:
+            top.delete_subprocess(task)
+        del wf.tasks[task.id]
+    root._children = [keep.id]
+    keep._parent = root.id
+    if wf.last_task is not None and wf.last_task.id not in wf.tasks:
+        wf.last_task = keep
+    return len(removable)

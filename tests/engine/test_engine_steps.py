@@ -28,9 +28,9 @@ def test_user_task_service_task_and_gateway_run_in_order(engine: Engine) -> None
     [review] = engine.tasks(instance_id=instance_id)
     assert (review.spec_id, review.lane, review.form) == ("review", "caseworker", "review.schema.json")
 
-    after = engine.complete(review.id, {"approved": False}, user="cw1", roles={"caseworker"})
+    engine.complete(review.id, {"approved": False}, user="cw1", roles={"caseworker"})
 
-    assert after.data["notified"] is True  # the handler's result merged into the case data
+    assert engine.instance(instance_id).data["notified"] is True  # the handler's result merged into the case data
     [followup] = engine.tasks(instance_id=instance_id)
     assert (followup.spec_id, followup.lane) == ("followup", "team_leader")
     engine.complete(followup.id, {}, user="tl1", roles={"team_leader"})
@@ -144,3 +144,39 @@ def test_suspend_blocks_work_until_resumed_and_cancel_closes_tasks(engine: Engin
     assert engine.instance(instance_id).status == "cancelled"
     assert engine.task(review.id).status == "cancelled"
     assert engine.tasks(instance_id=instance_id) == []
+
+
+def test_running_instance_migrates_to_a_new_version_after_preview(engine: Engine) -> None:
+    instance_id = _start(engine, "MIG-1")
+    changed = diagram_files(*SIMPLE)
+    changed["simple.bpmn"] = changed["simple.bpmn"].replace(b"Follow up", b"Follow up quickly")
+    engine.deploy(changed, name="simple", user="analyst")
+
+    plan = engine.preview_migration(instance_id, 2)
+    assert plan.possible and plan.removed_active == []
+    migrated = engine.migrate(instance_id, 2, user="ops")
+    assert migrated.version == 2
+    [review] = fresh(engine).tasks(instance_id=instance_id)
+    engine.complete(review.id, {"approved": False}, user="cw1")
+    [followup] = engine.tasks(instance_id=instance_id)
+    assert followup.name == "Follow up quickly"
+    assert "instance_migrated" in [a.action for a in engine.audit(instance_id)]
+
+
+def test_migration_refused_when_an_open_task_disappears(engine: Engine) -> None:
+    instance_id = _start(engine, "MIG-2")
+    changed = diagram_files(*SIMPLE)
+    # Version 2 drops the review step: start goes straight to the notification.
+    xml = changed["simple.bpmn"].decode()
+    head, _, rest = xml.partition('<bpmn:userTask id="review"')
+    _, _, tail = rest.partition("</bpmn:userTask>")
+    xml = (head + tail).replace('<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="notify"/>', "")
+    xml = xml.replace('targetRef="review"', 'targetRef="notify"').replace(
+        "<bpmn:flowNodeRef>review</bpmn:flowNodeRef>", "").replace(
+        '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3', '<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f3')
+    changed["simple.bpmn"] = xml.encode()
+    engine.deploy(changed, name="simple", user="analyst")
+    assert engine.preview_migration(instance_id, 2).removed_active == ["review"]
+    with pytest.raises(InvalidStateError, match="review"):
+        engine.migrate(instance_id, 2, user="ops")
+    assert engine.instance(instance_id).version == 1

@@ -1,0 +1,162 @@
+"""Step cost: durable Redress versus in-memory SpiffWorkflow on the same looping diagram.
+
+Completing one user task = load, apply, run engine steps (a script task and a gateway), persist.
+Three ways, same diagram, same run:
+
+* ``spiff``            in-memory SpiffWorkflow, nothing saved;
+* ``spiff+roundtrip``  in-memory plus a JSON serialize/deserialize per step (the usual way to
+                       make SpiffWorkflow durable by hand);
+* ``redress-<db>``     ``Engine.complete`` on SQLite / PostgreSQL: one transaction per step with
+                       optimistic locking, task rows, audit, sandboxed scripts.
+
+Run: ``python bench/engine.py [--steps 200] [--pg URL]``. Prints a table and writes
+``bench/results/engine.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from engine import Engine, HandlerRegistry  # noqa: E402
+
+DIAGRAM = Path(__file__).parent / "diagrams" / "loop.bpmn"
+PROCESS = "bench_loop"
+
+
+def _spiff_workflow() -> BpmnWorkflow:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(DIAGRAM))
+    spec = parser.get_spec(PROCESS)
+    return BpmnWorkflow(spec, parser.get_subprocess_specs(PROCESS))
+
+
+def _spiff_steps(steps: int) -> list[float]:
+    workflow = _spiff_workflow()
+    workflow.get_tasks(state=TaskState.READY)[0].data.update({"counter": 0, "limit": steps + 10})
+    workflow.do_engine_steps()
+    times: list[float] = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data.update({"note": "done"})
+        task.run()
+        workflow.do_engine_steps()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def _spiff_roundtrip(steps: int) -> list[float]:
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    workflow = _spiff_workflow()
+    workflow.get_tasks(state=TaskState.READY)[0].data.update({"counter": 0, "limit": steps + 10})
+    workflow.do_engine_steps()
+    state = serializer.serialize_json(workflow)
+    times: list[float] = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        workflow = serializer.deserialize_json(state)
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data.update({"note": "done"})
+        task.run()
+        workflow.do_engine_steps()
+        state = serializer.serialize_json(workflow)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def _redress_steps(url: str, steps: int) -> list[float]:
+    engine = Engine.create(url, registry=HandlerRegistry())
+    engine.init_db()
+    engine.deploy({"loop.bpmn": DIAGRAM.read_bytes()}, name="bench", user="bench")
+    instance = engine.start(PROCESS, business_key="BENCH", user="bench",
+                            data={"counter": 0, "limit": steps + 10})
+    times: list[float] = []
+    for _ in range(steps):
+        [task] = engine.tasks(instance_id=instance.id)
+        t0 = time.perf_counter()
+        engine.complete(task.id, {"note": "done"}, user="bench")
+        times.append(time.perf_counter() - t0)
+    engine.close()
+    return times
+
+
+def _pg_url(base: str) -> tuple[str, Callable[[], None]]:
+    schema = f"bench_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    return f"{base}?options=-csearch_path%3D{schema}", drop
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    ms = [t * 1000 for t in times]
+    head = ms[: max(1, len(ms) // 10)]
+    tail = ms[-max(1, len(ms) // 10):]
+    return {"mean_ms": statistics.fmean(ms), "p50_ms": statistics.median(ms),
+            "first10pct_ms": statistics.fmean(head), "last10pct_ms": statistics.fmean(tail)}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--pg", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine.json"))
+    args = parser.parse_args(argv)
+
+    results: dict[str, dict[str, float]] = {}
+    results["spiff"] = _summary(_spiff_steps(args.steps))
+    results["spiff+roundtrip"] = _summary(_spiff_roundtrip(args.steps))
+    with tempfile.TemporaryDirectory() as tmp:
+        results["redress-sqlite"] = _summary(_redress_steps(f"sqlite:///{tmp}/bench.db", args.steps))
+    if not args.no_pg:
+        url, drop = _pg_url(args.pg)
+        try:
+            results["redress-postgresql"] = _summary(_redress_steps(url, args.steps))
+        finally:
+            drop()
+
+    base, rt = results["spiff"]["mean_ms"], results["spiff+roundtrip"]["mean_ms"]
+    print(f"Completing one user task, {args.steps} steps of a loop (mean over all steps)")
+    print(f"{'variant':<22}{'mean ms':>10}{'p50 ms':>10}{'first10%':>10}{'last10%':>10}"
+          f"{'÷ memory':>10}{'÷ roundtrip':>12}")
+    for name, r in results.items():
+        r["ratio_memory"] = r["mean_ms"] / base
+        r["ratio_roundtrip"] = r["mean_ms"] / rt
+        print(f"{name:<22}{r['mean_ms']:>10.3f}{r['p50_ms']:>10.3f}{r['first10pct_ms']:>10.3f}"
+              f"{r['last10pct_ms']:>10.3f}{r['ratio_memory']:>10.2f}{r['ratio_roundtrip']:>12.2f}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"steps": args.steps, "results": results}, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()

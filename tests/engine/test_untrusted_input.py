@@ -1,0 +1,100 @@
+"""Untrusted diagrams and scripts: refused or sandboxed, and nothing is lost."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine import DeploymentError, Engine
+from tests.engine.conftest import EngineFactory, diagram_files, script_diagram
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE definitions [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x"
+    targetNamespace="http://x">
+  <bpmn:process id="leak" name="&secret;" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x"
+    targetNamespace="http://x"><bpmn:process id="boom" name="&lol9;"/></bpmn:definitions>"""
+
+HUGE = (b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
+        b'20100524/MODEL" id="x" targetNamespace="http://x"><!--' + b"x" * (10 * 1024 * 1024 + 1)
+        + b"--></bpmn:definitions>")
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("xxe.bpmn", XXE, "DOCTYPE|DTD|entit"),
+    ("laughs.bpmn", LAUGHS, "DOCTYPE|DTD|entit"),
+    ("huge.bpmn", HUGE, "larger|size|10"),
+    ("picture.bpmn", SVG, "not a BPMN"),
+    ("broken.bpmn", b"<bpmn:definitions", "."),
+    ("notes.txt", b"hello", r"\.bpmn"),
+])
+def test_hostile_or_wrong_uploads_are_refused_and_nothing_is_deployed(
+    engine: Engine, name: str, content: bytes, reason: str
+) -> None:
+    files = {**diagram_files("simple.bpmn", "review.schema.json"), name: content}
+    started = time.perf_counter()
+    with pytest.raises(DeploymentError, match=reason) as caught:
+        engine.deploy(files, name="bad", user="analyst")
+    assert time.perf_counter() - started < 5
+    assert "root:" not in str(caught.value)  # /etc/passwd never leaks into the message
+    with pytest.raises(Exception, match="no deployed process"):
+        engine.start("simple", business_key="X", user="cw1")
+
+
+@pytest.mark.parametrize("script", [
+    "__import__('os').system('id')",
+    "data = open('/etc/passwd').read()",
+    "while True:\n    pass",
+    "x = ().__class__.__bases__[0].__subclasses__()",
+])
+def test_hostile_script_fails_in_the_sandbox_opens_an_incident_and_keeps_running(
+    make_engine: EngineFactory, script: str
+) -> None:
+    engine = make_engine(script_time_limit=0.5)
+    engine.init_db()
+    engine.deploy(script_diagram("hostile", script), name="hostile", user="analyst")
+    engine.deploy(diagram_files("simple.bpmn", "review.schema.json"), name="simple", user="a")
+
+    started = time.perf_counter()
+    instance = engine.start("hostile", business_key="EVIL-1", data={}, user="cw1")
+    assert time.perf_counter() - started < 5
+
+    [incident] = engine.incidents(instance_id=instance.id)
+    assert incident.kind == "script" and incident.spec_id == "run_script"
+    assert "Sandbox" in incident.message or "not allowed" in incident.message.lower()
+    assert engine.instance(instance.id).status == "active"
+    assert engine.tasks(instance_id=instance.id) == []  # nothing ran past the failing script
+
+    other = engine.start("simple", business_key="FINE-1", data={"name": "A"}, user="cw1")
+    assert len(engine.tasks(instance_id=other.id)) == 1  # the engine keeps serving
+
+
+def test_retrying_a_failed_script_task_runs_it_again(engine: Engine) -> None:
+    engine.deploy(script_diagram("divide", "ratio = total / count"), name="d", user="analyst")
+    instance = engine.start("divide", business_key="DIV-1", data={"total": 10, "count": 0},
+                            user="cw1")
+    [incident] = engine.incidents(instance_id=instance.id)
+    assert "ZeroDivisionError" in incident.message
+    engine.retry_incident(incident.id, user="ops")  # same data: fails again, new incident
+    [again] = engine.incidents(instance_id=instance.id)
+    assert again.id != incident.id
