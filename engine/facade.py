@@ -135,9 +135,9 @@ class Engine:
         """
         with self.db.connect() as conn:
             definition_id = self.definitions.latest_id(conn, process_id, version)
-        instance_id = self.runtime.create(definition_id, business_key, dict(data or {}), user)
-        self._after_step(instance_id)
-        return self.instance(instance_id)
+        step = self.runtime.create(definition_id, business_key, dict(data or {}), user)
+        self._after_step(step)
+        return self.instance(step.instance.id)
 
     def instance(self, instance_id: int, *, with_data: bool = True) -> InstanceRecord:
         with self.db.connect() as conn:
@@ -175,8 +175,8 @@ class Engine:
             step.instance.status = "active"
             step.record("instance_resumed")
 
-        self.runtime.step(instance_id, apply, actor=user, statuses=("suspended",))
-        self._after_step(instance_id)
+        _, step = self.runtime.run(instance_id, apply, actor=user, statuses=("suspended",))
+        self._after_step(step)
         return self.instance(instance_id, with_data=False)
 
     def cancel(self, instance_id: int, *, user: str, reason: str = "") -> InstanceRecord:
@@ -225,9 +225,10 @@ class Engine:
                         to_version=target.version, changed=plan.changed)
             step.definition = target
 
-        self.runtime.step(instance_id, apply, actor=user, expected_revision=expected_revision,
-                          statuses=("active", "suspended"))
-        self._after_step(instance_id)
+        _, step = self.runtime.run(instance_id, apply, actor=user,
+                                   expected_revision=expected_revision,
+                                   statuses=("active", "suspended"))
+        self._after_step(step)
         return self.instance(instance_id)
 
     # -- human tasks ---------------------------------------------------------------------
@@ -294,11 +295,11 @@ class Engine:
             TaskNotOpenError / ConflictError: someone else completed it or the instance moved on.
             PermissionDeniedError: the user's roles do not include the task's lane.
         """
-        record = self._check_access(self.task(task_id), user, roles)
+        record, schema = self._task_and_form(task_id)
+        self._check_access(record, user, roles)
         if record.status != "open":
             raise TaskNotOpenError(f"task {task_id} is {record.status}")
         submitted = dict(data or {})
-        schema = self.form_schema(task_id)
         if schema is not None:
             _validate(schema, submitted)
 
@@ -317,10 +318,28 @@ class Engine:
             task.run()
             step.record("task_completed", task_id, spec_id=record.spec_id, changes=changes)
 
-        self.runtime.step(record.instance_id, apply, actor=user,
-                          expected_revision=expected_revision)
-        self._after_step(record.instance_id)
-        return self.instance(record.instance_id, with_data=False)
+        _, step = self.runtime.run(record.instance_id, apply, actor=user,
+                                   expected_revision=expected_revision)
+        if self._after_step(step):
+            return self.instance(record.instance_id, with_data=False)
+        return _record_of(step)
+
+    def _task_and_form(self, task_id: str) -> tuple[TaskRecord, dict[str, Any] | None]:
+        """The task and its form schema in one query (the form comes from the cached spec)."""
+        from engine.tables import process_instances as pi
+
+        with self.db.connect() as conn:
+            row = conn.execute(
+                select(human_tasks, pi.c.definition_id)
+                .join(pi, pi.c.id == human_tasks.c.instance_id)
+                .where(human_tasks.c.id == task_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"task {task_id} does not exist")
+            record = queries.task_from_row(row)
+            if not record.form:
+                return record, None
+            return record, self.definitions.get(conn, row.definition_id).forms.get(record.form)
 
     def _check_access(self, record: TaskRecord, user: str,
                       roles: Collection[str] | None) -> TaskRecord:
@@ -338,7 +357,7 @@ class Engine:
         result = self.correlator.correlate(message_name, business_key, payload or {},
                                            idempotency_key)
         if result.instance_id is not None:
-            self._after_step(result.instance_id)
+            self._run_inline_jobs(result.instance_id)
         return result
 
     def fire_due_timers(self, limit: int = 500) -> int:
@@ -368,8 +387,14 @@ class Engine:
     def dispatch_outbox(self, limit: int = 100) -> int:
         return self.dispatcher.dispatch(self.worker_id, limit)
 
-    def _after_step(self, instance_id: int) -> None:
-        """Run the service tasks a step made ready at once, unless a worker does it."""
+    def _after_step(self, step: Step) -> bool:
+        """Run at once the service tasks this step made ready, unless a worker does it."""
+        if step.jobs_created and self.run_jobs_inline:
+            self._run_inline_jobs(step.instance.id)
+            return True
+        return False
+
+    def _run_inline_jobs(self, instance_id: int) -> None:
         if not self.run_jobs_inline:
             return
         for _ in range(100):
@@ -412,7 +437,7 @@ class Engine:
                     conn.execute(update(outbox).where(outbox.c.id == found.outbox_id).values(
                         status="pending", attempts=0, next_attempt_at=now, lease_until=None))
                 self._resolve(conn, found, user)
-        self._after_step(found.instance_id)
+        self._run_inline_jobs(found.instance_id)
 
     def _retry_script(self, incident: Any, user: str) -> None:
         def apply(step: Step) -> None:
@@ -423,7 +448,8 @@ class Engine:
             task._set_state(spiff.TaskState.READY)
             self._resolve(step.conn, incident, user)
 
-        self.runtime.step(incident.instance_id, apply, actor=user)
+        _, step = self.runtime.run(incident.instance_id, apply, actor=user)
+        self._after_step(step)
 
     def _resolve(self, conn: Any, incident: Any, user: str) -> None:
         conn.execute(update(incidents).where(incidents.c.id == incident.id)
@@ -466,6 +492,16 @@ class Engine:
         conn.execute(insert(audit_log).values(instance_id=instance_id, at=self.clock.now(),
                                               actor=actor, action=action, task_id=task_id,
                                               detail=detail))
+
+
+def _record_of(step: Step) -> InstanceRecord:
+    """The instance as the step left it, without another query."""
+    return InstanceRecord(
+        step.instance.id, step.instance.process_id, step.definition.version,
+        step.instance.business_key, step.instance.status, step.instance.revision,
+        step.instance.started_at, step.now, step.now if step.instance.status in
+        ("completed", "cancelled") else None, dict(step.summary),
+    )
 
 
 def _validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "instance_records",
     "job_records",
     "outbox_records",
+    "task_from_row",
     "task_record",
     "task_records",
     "timer_records",
@@ -88,7 +89,7 @@ def instance_records(conn: Connection, *, status: str | None = None,
     return [_instance(r) for r in rows]
 
 
-def _task(row: Any) -> TaskRecord:
+def task_from_row(row: Any) -> TaskRecord:
     return TaskRecord(
         row.id, row.instance_id, row.process_id, row.business_key, row.spec_id, row.name,
         row.lane, row.form, row.status, row.assignee, as_utc(row.created_at),  # type: ignore[arg-type]
@@ -98,7 +99,7 @@ def _task(row: Any) -> TaskRecord:
 
 def task_record(conn: Connection, task_id: str) -> TaskRecord | None:
     row = conn.execute(select(human_tasks).where(human_tasks.c.id == task_id)).first()
-    return None if row is None else _task(row)
+    return None if row is None else task_from_row(row)
 
 
 def task_records(conn: Connection, *, roles: Collection[str] | None = None,
@@ -117,7 +118,7 @@ def task_records(conn: Connection, *, roles: Collection[str] | None = None,
     if business_key is not None:
         query = query.where(human_tasks.c.business_key == business_key)
     rows = conn.execute(query.order_by(human_tasks.c.created_at, human_tasks.c.id).limit(limit))
-    return [_task(r) for r in rows]
+    return [task_from_row(r) for r in rows]
 
 
 def timer_records(conn: Connection, instance_id: int | None = None) -> list[TimerRecord]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from engine import spiff
 from engine.cache import WorkflowCache
-from engine.clock import Clock, using_clock
+from engine.clock import Clock, as_utc, using_clock
 from engine.definitions import Definition, DefinitionCache
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
 from engine.tables import audit_log, incidents, process_instances
@@ -38,6 +38,7 @@ class InstanceRow:
     status: str
     revision: int
     open_refs: dict[str, list[str]]
+    started_at: datetime
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Step:
     actor: str
     audit: list[dict[str, Any]] = field(default_factory=list)
     status: str | None = None  # set to change the instance status
+    jobs_created: int = 0  # service-task jobs this step made ready
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def record(self, action: str, task_id: str | None = None, **detail: Any) -> None:
         self.audit.append({"action": action, "task_id": task_id, "detail": detail})
@@ -102,7 +105,7 @@ class Runtime:
         data: Mapping[str, Any],
         actor: str,
         first: Callable[[Step], None] | None = None,
-    ) -> int:
+    ) -> Step:
         """Start an instance: insert its row, then run its first step in the same transaction."""
         now = self.clock.now()
         with self.db.begin() as conn:
@@ -120,7 +123,7 @@ class Runtime:
                 )
             ).inserted_primary_key[0]
             row = InstanceRow(instance_id, definition_id, definition.process_id, business_key,
-                              "active", 0, {})
+                              "active", 0, {}, now)
             step = Step(conn, row, definition, workflow, now, actor)
             step.record("instance_started", process_id=definition.process_id,
                         version=definition.version, data_keys=sorted(data))
@@ -130,7 +133,7 @@ class Runtime:
                 self._advance(step)
             self._save(step)
         self.cache.put(instance_id, step.instance.revision, workflow)
-        return int(instance_id)
+        return step
 
     # -- the step ------------------------------------------------------------------------
 
@@ -144,6 +147,20 @@ class Runtime:
         statuses: Sequence[str] = ("active",),
         advance: bool = True,
     ) -> T:
+        return self.run(instance_id, apply, actor=actor, expected_revision=expected_revision,
+                        statuses=statuses, advance=advance)[0]
+
+    def run(
+        self,
+        instance_id: int,
+        apply: Callable[[Step], T],
+        *,
+        actor: str,
+        expected_revision: int | None = None,
+        statuses: Sequence[str] = ("active",),
+        advance: bool = True,
+    ) -> tuple[T, Step]:
+        """Like :meth:`step`, also returning the committed step (jobs created, summary)."""
         now = self.clock.now()
         with self.db.begin() as conn:
             row = self._claim(conn, instance_id, expected_revision, statuses)
@@ -156,7 +173,7 @@ class Runtime:
                     self._advance(step)
             self._save(step)
         self.cache.put(instance_id, step.instance.revision, workflow)
-        return result
+        return result, step
 
     def _claim(
         self, conn: Connection, instance_id: int, expected: int | None, statuses: Sequence[str]
@@ -166,7 +183,7 @@ class Runtime:
                 process_instances.c.id, process_instances.c.definition_id,
                 process_instances.c.process_id, process_instances.c.business_key,
                 process_instances.c.status, process_instances.c.revision,
-                process_instances.c.open_refs,
+                process_instances.c.open_refs, process_instances.c.started_at,
             ).where(process_instances.c.id == instance_id)
         ).first()
         if found is None:
@@ -186,7 +203,8 @@ class Runtime:
         if claimed.rowcount != 1:
             raise ConflictError(f"instance {instance_id} was changed by someone else; reload")
         return InstanceRow(found.id, found.definition_id, found.process_id, found.business_key,
-                           found.status, found.revision + 1, dict(found.open_refs or {}))
+                           found.status, found.revision + 1, dict(found.open_refs or {}),
+                           as_utc(found.started_at) or self.clock.now())
 
     def _load(self, conn: Connection, row: InstanceRow, definition: Definition) -> spiff.Workflow:
         state = conn.execute(
@@ -217,14 +235,15 @@ class Runtime:
             ended = step.now
         spiff.compact(workflow)
         data = instance_data(workflow)
-        summary = {k: data[k] for k in self.summary_keys if k in data}
+        summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
+        step.summary = summary
         step.conn.execute(
             update(process_instances)
             .where(process_instances.c.id == step.instance.id)
             .values(
                 definition_id=step.definition.id,
                 state=spiff.dumps_state(workflow), status=status, revision=step.instance.revision,
-                open_refs=step.instance.open_refs, summary=_jsonable(summary),
+                open_refs=step.instance.open_refs, summary=summary,
                 updated_at=step.now, ended_at=ended,
             )
         )

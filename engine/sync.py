@@ -124,6 +124,7 @@ class Projector:
 
     def _jobs(self, step: Step, current: dict[str, Any], before: set[str]) -> None:
         added = [tid for tid in current if tid not in before]
+        step.jobs_created += len(added)
         if added:
             step.conn.execute(
                 insert(jobs),
