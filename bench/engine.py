@@ -87,8 +87,9 @@ def _redress_steps(url: str, steps: int) -> list[float]:
     engine = Engine.create(url, registry=HandlerRegistry())
     engine.init_db()
     engine.deploy({"loop.bpmn": DIAGRAM.read_bytes()}, name="bench", user="bench")
-    instance = engine.start(PROCESS, business_key="BENCH", user="bench",
-                            data={"counter": 0, "limit": steps + 10})
+    instance = engine.start(
+        PROCESS, business_key="BENCH", user="bench", data={"counter": 0, "limit": steps + 10}
+    )
     times: list[float] = []
     for _ in range(steps):
         [task] = engine.tasks(instance_id=instance.id)
@@ -117,16 +118,24 @@ def _pg_url(base: str) -> tuple[str, Callable[[], None]]:
 def _summary(times: list[float]) -> dict[str, float]:
     ms = [t * 1000 for t in times]
     head = ms[: max(1, len(ms) // 10)]
-    tail = ms[-max(1, len(ms) // 10):]
-    return {"mean_ms": statistics.fmean(ms), "p50_ms": statistics.median(ms),
-            "first10pct_ms": statistics.fmean(head), "last10pct_ms": statistics.fmean(tail)}
+    tail = ms[-max(1, len(ms) // 10) :]
+    return {
+        "mean_ms": statistics.fmean(ms),
+        "p50_ms": statistics.median(ms),
+        "first10pct_ms": statistics.fmean(head),
+        "last10pct_ms": statistics.fmean(tail),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--pg", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine.json"))
     args = parser.parse_args(argv)
@@ -135,7 +144,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["spiff"] = _summary(_spiff_steps(args.steps))
     results["spiff+roundtrip"] = _summary(_spiff_roundtrip(args.steps))
     with tempfile.TemporaryDirectory() as tmp:
-        results["redress-sqlite"] = _summary(_redress_steps(f"sqlite:///{tmp}/bench.db", args.steps))
+        results["redress-sqlite"] = _summary(
+            _redress_steps(f"sqlite:///{tmp}/bench.db", args.steps)
+        )
     if not args.no_pg:
         url, drop = _pg_url(args.pg)
         try:
@@ -145,13 +156,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     base, rt = results["spiff"]["mean_ms"], results["spiff+roundtrip"]["mean_ms"]
     print(f"Completing one user task, {args.steps} steps of a loop (mean over all steps)")
-    print(f"{'variant':<22}{'mean ms':>10}{'p50 ms':>10}{'first10%':>10}{'last10%':>10}"
-          f"{'÷ memory':>10}{'÷ roundtrip':>12}")
+    print(
+        f"{'variant':<22}{'mean ms':>10}{'p50 ms':>10}{'first10%':>10}{'last10%':>10}"
+        f"{'÷ memory':>10}{'÷ roundtrip':>12}"
+    )
     for name, r in results.items():
         r["ratio_memory"] = r["mean_ms"] / base
         r["ratio_roundtrip"] = r["mean_ms"] / rt
-        print(f"{name:<22}{r['mean_ms']:>10.3f}{r['p50_ms']:>10.3f}{r['first10pct_ms']:>10.3f}"
-              f"{r['last10pct_ms']:>10.3f}{r['ratio_memory']:>10.2f}{r['ratio_roundtrip']:>12.2f}")
+        print(
+            f"{name:<22}{r['mean_ms']:>10.3f}{r['p50_ms']:>10.3f}{r['first10pct_ms']:>10.3f}"
+            f"{r['last10pct_ms']:>10.3f}{r['ratio_memory']:>10.2f}{r['ratio_roundtrip']:>12.2f}"
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"steps": args.steps, "results": results}, indent=2))

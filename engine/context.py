@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
+from engine.db import new_id
 from engine.handlers import DocumentRef
 from engine.tables import documents, outbox
 
@@ -19,8 +20,16 @@ __all__ = ["StepHandlerContext"]
 class StepHandlerContext:
     """Bound to one service task in one step; every write joins the step's transaction."""
 
-    def __init__(self, conn: Connection, *, instance_id: int, business_key: str, process_id: str,
-                 task: Any, now: datetime) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        instance_id: int,
+        business_key: str,
+        process_id: str,
+        task: Any,
+        now: datetime,
+    ) -> None:
         self._conn = conn
         self._now = now
         self.instance_id = instance_id
@@ -49,25 +58,37 @@ class StepHandlerContext:
         if exists is None:
             self._conn.execute(
                 insert(outbox).values(
-                    instance_id=self.instance_id, idempotency_key=ikey, kind=kind,
-                    payload=dict(payload), status="pending", attempts=0,
-                    next_attempt_at=self._now, created_at=self._now,
+                    instance_id=self.instance_id,
+                    idempotency_key=ikey,
+                    kind=kind,
+                    payload=dict(payload),
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=self._now,
+                    created_at=self._now,
                 )
             )
 
-    def store_document(self, *, name: str, content_type: str, content: bytes, kind: str,
-                       key: str = "") -> DocumentRef:
+    def store_document(
+        self, *, name: str, content_type: str, content: bytes, kind: str, key: str = ""
+    ) -> DocumentRef:
         ikey = self._key("document:" + kind, key)
         found = self._conn.execute(
             select(documents.c.id).where(documents.c.idempotency_key == ikey)
         ).first()
         if found is not None:
             return DocumentRef(int(found.id), name, content_type, kind)
-        doc_id = self._conn.execute(
+        doc_id = new_id(self._conn.execute(
             insert(documents).values(
-                instance_id=self.instance_id, business_key=self.business_key,
-                idempotency_key=ikey, name=name, kind=kind, content_type=content_type,
-                content=content, task_id=self.task_id, created_at=self._now,
+                instance_id=self.instance_id,
+                business_key=self.business_key,
+                idempotency_key=ikey,
+                name=name,
+                kind=kind,
+                content_type=content_type,
+                content=content,
+                task_id=self.task_id,
+                created_at=self._now,
             )
-        ).inserted_primary_key[0]
+        ))
         return DocumentRef(int(doc_id), name, content_type, kind)

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
 
-__all__ = ["connect", "is_postgres", "migrate", "normalise_url"]
+__all__ = ["connect", "is_postgres", "migrate", "new_id", "normalise_url"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -77,3 +78,10 @@ def migrate(engine: SqlEngine, extra_version_locations: Sequence[str | Path] = (
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT just made."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from engine import safe_xml
+from engine.db import new_id
 from engine.exceptions import ConflictError, DeploymentError, NotFoundError
 from engine.handlers import HandlerRegistry
 from engine.records import DeploymentRecord
@@ -48,10 +49,17 @@ class Definition:
 
 def classify(filename: str) -> str:
     lower = filename.lower()
-    for suffix, kind in ((".bpmn", "bpmn"), (".bpmn20.xml", "bpmn"), (".dmn", "dmn"), (".json", "form")):
+    for suffix, kind in (
+        (".bpmn", "bpmn"),
+        (".bpmn20.xml", "bpmn"),
+        (".dmn", "dmn"),
+        (".json", "form"),
+    ):
         if lower.endswith(suffix):
             return kind
-    raise DeploymentError(f"{filename}: only .bpmn, .dmn and .json (JSON Schema form) files are accepted")
+    raise DeploymentError(
+        f"{filename}: only .bpmn, .dmn and .json (JSON Schema form) files are accepted"
+    )
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:
@@ -96,7 +104,9 @@ def _check_form(name: str, content: bytes) -> dict[str, Any]:
         schema = json.loads(content)
         jsonschema.Draft202012Validator.check_schema(schema)
     except (ValueError, jsonschema.SchemaError) as exc:
-        raise DeploymentError(f"{name}: not a valid JSON Schema: {str(exc).splitlines()[0]}") from exc
+        raise DeploymentError(
+            f"{name}: not a valid JSON Schema: {str(exc).splitlines()[0]}"
+        ) from exc
     if not isinstance(schema, dict):
         raise DeploymentError(f"{name}: a form schema must be a JSON object")
     return schema
@@ -107,7 +117,9 @@ def _parse(checked: _Checked, registry: HandlerRegistry | None) -> ParsedPackage
     if registry is not None:
         missing = sorted(op for op in package.operators if op not in registry)
         if missing:
-            raise DeploymentError(f"no handler is registered for service operator(s): {', '.join(missing)}")
+            raise DeploymentError(
+                f"no handler is registered for service operator(s): {', '.join(missing)}"
+            )
     absent = sorted(form for form in package.forms if form not in checked.forms)
     if absent:
         raise DeploymentError(f"user task form(s) not in the deployment: {', '.join(absent)}")
@@ -127,21 +139,28 @@ def deploy_files(
     digest = content_hash(files)
     existing = conn.execute(select(deployments).where(deployments.c.content_hash == digest)).first()
     if existing is not None:
-        versions = conn.execute(
+        known = conn.execute(
             select(process_definitions.c.process_id, process_definitions.c.version).where(
                 process_definitions.c.deployment_id == existing.id
             )
         ).all()
         return DeploymentRecord(
-            existing.id, existing.name, digest, existing.created_at, existing.created_by,
-            {p: v for p, v in versions}, created=False,
+            existing.id,
+            existing.name,
+            digest,
+            existing.created_at,
+            existing.created_by,
+            {p: v for p, v in known},
+            created=False,
         )
     checked = _check_files(files)
     package = _parse(checked, registry)
     try:
-        dep_id = conn.execute(
-            insert(deployments).values(name=name, content_hash=digest, created_at=now, created_by=user)
-        ).inserted_primary_key[0]
+        dep_id = new_id(conn.execute(
+            insert(deployments).values(
+                name=name, content_hash=digest, created_at=now, created_by=user
+            )
+        ))
         conn.execute(
             insert(deployment_files),
             [
@@ -159,12 +178,18 @@ def deploy_files(
             versions[pid] = (latest or 0) + 1
             conn.execute(
                 insert(process_definitions).values(
-                    process_id=pid, version=versions[pid], name=package.names[pid],
-                    deployment_id=dep_id, content_hash=digest, created_at=now,
+                    process_id=pid,
+                    version=versions[pid],
+                    name=package.names[pid],
+                    deployment_id=dep_id,
+                    content_hash=digest,
+                    created_at=now,
                 )
             )
     except IntegrityError as exc:
-        raise ConflictError("another deployment of the same process happened at the same time") from exc
+        raise ConflictError(
+            "another deployment of the same process happened at the same time"
+        ) from exc
     return DeploymentRecord(dep_id, name, digest, now, user, versions)
 
 
@@ -195,16 +220,23 @@ class DefinitionCache:
         checked = _check_files(files)
         package = parse_package(checked.bpmn, checked.dmn)
         definition = Definition(
-            id=row.id, process_id=row.process_id, version=row.version, name=row.name,
-            deployment_id=row.deployment_id, spec=package.specs[row.process_id],
-            subprocess_specs=package.subprocess_specs[row.process_id], forms=checked.forms,
+            id=row.id,
+            process_id=row.process_id,
+            version=row.version,
+            name=row.name,
+            deployment_id=row.deployment_id,
+            spec=package.specs[row.process_id],
+            subprocess_specs=package.subprocess_specs[row.process_id],
+            forms=checked.forms,
         )
         with self._lock:
             self._by_id[definition_id] = definition
         return definition
 
     def latest_id(self, conn: Connection, process_id: str, version: int | None = None) -> int:
-        query = select(process_definitions.c.id).where(process_definitions.c.process_id == process_id)
+        query = select(process_definitions.c.id).where(
+            process_definitions.c.process_id == process_id
+        )
         if version is not None:
             query = query.where(process_definitions.c.version == version)
         found = conn.execute(query.order_by(process_definitions.c.version.desc()).limit(1)).scalar()

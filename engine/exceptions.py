@@ -1,16 +1,16 @@
 """Errors the engine raises. Callers catch these, never SpiffWorkflow's or SQLAlchemy's.
 
-    RedressError
-    ├── NotFoundError            no such deployment, process, instance, task or incident
-    ├── ConflictError            lost an optimistic-locking race, or the object moved on
-    │   └── TaskNotOpenError     the task was already completed or cancelled
-    ├── PermissionDeniedError    the user may not act on this task
-    ├── InvalidStateError        the instance is suspended, cancelled or completed
-    ├── ValidationError          submitted data fails the task's JSON Schema (``errors`` lists why)
-    ├── DeploymentError          a file was refused; nothing was deployed
-    │   └── DiagramError         malformed, hostile or non-BPMN/DMN content
-    ├── SandboxError             a script or expression broke the sandbox rules or its time limit
-    └── HandlerError             a service-task handler raised (wrapped, with the cause)
+RedressError
+├── NotFoundError            no such deployment, process, instance, task or incident
+├── ConflictError            lost an optimistic-locking race, or the object moved on
+│   └── TaskNotOpenError     the task was already completed or cancelled
+├── PermissionDeniedError    the user may not act on this task
+├── InvalidStateError        the instance is suspended, cancelled or completed
+├── ValidationError          submitted data fails the task's JSON Schema (``errors`` lists why)
+├── DeploymentError          a file was refused; nothing was deployed
+│   └── DiagramError         malformed, hostile or non-BPMN/DMN content
+├── SandboxError             a script or expression broke the sandbox rules or its time limit
+└── HandlerError             a service-task handler raised (wrapped, with the cause)
 """
 
 from __future__ import annotations

@@ -63,12 +63,23 @@ __all__ = ["Engine"]
 class Engine:
     """Deploy, start, work tasks, correlate messages, fire timers, run jobs, handle incidents."""
 
-    def __init__(self, db: Any, *, clock: Clock, registry: HandlerRegistry,
-                 script_functions: Mapping[str, Callable[..., Any]], summary_keys: Sequence[str],
-                 transports: Mapping[str, Transport], default_transport: Transport | None,
-                 max_attempts: int, retry_backoff: timedelta, run_jobs_inline: bool,
-                 script_time_limit: float, cache_size: int,
-                 extra_migrations: Sequence[str | Path]) -> None:
+    def __init__(
+        self,
+        db: Any,
+        *,
+        clock: Clock,
+        registry: HandlerRegistry,
+        script_functions: Mapping[str, Callable[..., Any]],
+        summary_keys: Sequence[str],
+        transports: Mapping[str, Transport],
+        default_transport: Transport | None,
+        max_attempts: int,
+        retry_backoff: timedelta,
+        run_jobs_inline: bool,
+        script_time_limit: float,
+        cache_size: int,
+        extra_migrations: Sequence[str | Path],
+    ) -> None:
         self.db = db
         self.clock = clock
         self.registry = registry
@@ -79,31 +90,56 @@ class Engine:
         functions = {**EXPRESSION_FUNCTIONS, **script_functions}
         script_engine = spiff.WorkflowScriptEngine(functions, script_time_limit)
         backoff = exponential_backoff(retry_backoff)
-        self.runtime = Runtime(db, self.definitions, script_engine, clock,
-                               sync=Projector(max_attempts), summary_keys=summary_keys,
-                               cache=WorkflowCache(cache_size))
+        self.runtime = Runtime(
+            db,
+            self.definitions,
+            script_engine,
+            clock,
+            sync=Projector(max_attempts),
+            summary_keys=summary_keys,
+            cache=WorkflowCache(cache_size),
+        )
         self.jobs_runner = JobRunner(self.runtime, registry, backoff)
         self.timer_firer = TimerFirer(self.runtime)
         self.correlator = Correlator(self.runtime)
-        self.dispatcher = Dispatcher(db, clock, transports, default_transport, backoff, max_attempts)
+        self.dispatcher = Dispatcher(
+            db, clock, transports, default_transport, backoff, max_attempts
+        )
 
     @classmethod
-    def create(cls, database_url: str, *, clock: Clock | None = None,
-               registry: HandlerRegistry | None = None,
-               script_functions: Mapping[str, Callable[..., Any]] | None = None,
-               summary_keys: Sequence[str] = (), transports: Mapping[str, Transport] | None = None,
-               default_transport: Transport | None = None, max_attempts: int = 3,
-               retry_backoff: timedelta = timedelta(seconds=10), run_jobs_inline: bool = True,
-               script_time_limit: float = 1.0, cache_size: int = 2000,
-               extra_migrations: Sequence[str | Path] = ()) -> Engine:
+    def create(
+        cls,
+        database_url: str,
+        *,
+        clock: Clock | None = None,
+        registry: HandlerRegistry | None = None,
+        script_functions: Mapping[str, Callable[..., Any]] | None = None,
+        summary_keys: Sequence[str] = (),
+        transports: Mapping[str, Transport] | None = None,
+        default_transport: Transport | None = None,
+        max_attempts: int = 3,
+        retry_backoff: timedelta = timedelta(seconds=10),
+        run_jobs_inline: bool = True,
+        script_time_limit: float = 1.0,
+        cache_size: int = 2000,
+        extra_migrations: Sequence[str | Path] = (),
+    ) -> Engine:
         """Build an engine on a database URL (SQLite or PostgreSQL)."""
-        return cls(connect(database_url), clock=clock or SystemClock(),
-                   registry=registry or default_registry, script_functions=script_functions or {},
-                   summary_keys=summary_keys, transports=transports or {},
-                   default_transport=default_transport, max_attempts=max_attempts,
-                   retry_backoff=retry_backoff, run_jobs_inline=run_jobs_inline,
-                   script_time_limit=script_time_limit, cache_size=cache_size,
-                   extra_migrations=extra_migrations)
+        return cls(
+            connect(database_url),
+            clock=clock or SystemClock(),
+            registry=registry or default_registry,
+            script_functions=script_functions or {},
+            summary_keys=summary_keys,
+            transports=transports or {},
+            default_transport=default_transport,
+            max_attempts=max_attempts,
+            retry_backoff=retry_backoff,
+            run_jobs_inline=run_jobs_inline,
+            script_time_limit=script_time_limit,
+            cache_size=cache_size,
+            extra_migrations=extra_migrations,
+        )
 
     def init_db(self) -> None:
         """Create or upgrade the schema (Alembic), including any extra migration branches."""
@@ -121,13 +157,21 @@ class Engine:
             DeploymentError: a file is malformed, hostile, or refers to something missing.
         """
         with self.db.begin() as conn:
-            return deploy_files(conn, files, name=name, user=user, now=self.clock.now(),
-                                registry=self.registry)
+            return deploy_files(
+                conn, files, name=name, user=user, now=self.clock.now(), registry=self.registry
+            )
 
     # -- instances -----------------------------------------------------------------------
 
-    def start(self, process_id: str, *, business_key: str, data: Mapping[str, Any] | None = None,
-              user: str, version: int | None = None) -> InstanceRecord:
+    def start(
+        self,
+        process_id: str,
+        *,
+        business_key: str,
+        data: Mapping[str, Any] | None = None,
+        user: str,
+        version: int | None = None,
+    ) -> InstanceRecord:
         """Start the latest (or a given) version of a process.
 
         Raises:
@@ -150,12 +194,15 @@ class Engine:
     def _data(self, conn: Any, instance_id: int) -> dict[str, Any] | None:
         from engine.tables import process_instances as pi
 
-        row = conn.execute(select(pi.c.state, pi.c.definition_id).where(pi.c.id == instance_id)).first()
+        row = conn.execute(
+            select(pi.c.state, pi.c.definition_id).where(pi.c.id == instance_id)
+        ).first()
         if row is None:
             return None
         definition = self.definitions.get(conn, row.definition_id)
-        workflow = spiff.loads_state(row.state, definition.spec, definition.subprocess_specs,
-                                     self.runtime.script_engine)
+        workflow = spiff.loads_state(
+            row.state, definition.spec, definition.subprocess_specs, self.runtime.script_engine
+        )
         return instance_data(workflow)
 
     def instances(self, **filters: Any) -> list[InstanceRecord]:
@@ -193,41 +240,59 @@ class Engine:
         from engine.tables import process_instances as pi
 
         with self.db.connect() as conn:
-            row = conn.execute(select(pi.c.state, pi.c.definition_id, pi.c.process_id)
-                               .where(pi.c.id == instance_id)).first()
+            row = conn.execute(
+                select(pi.c.state, pi.c.definition_id, pi.c.process_id).where(
+                    pi.c.id == instance_id
+                )
+            ).first()
             if row is None:
                 raise NotFoundError(f"process instance {instance_id} does not exist")
             current = self.definitions.get(conn, row.definition_id)
             target = self.definitions.get(
-                conn, self.definitions.latest_id(conn, row.process_id, to_version))
-        workflow = spiff.loads_state(row.state, current.spec, current.subprocess_specs,
-                                     self.runtime.script_engine)
+                conn, self.definitions.latest_id(conn, row.process_id, to_version)
+            )
+        workflow = spiff.loads_state(
+            row.state, current.spec, current.subprocess_specs, self.runtime.script_engine
+        )
         plan, _ = spiff.plan_migration(workflow, target.spec, target.subprocess_specs)
         return plan  # type: ignore[no-any-return]
 
-    def migrate(self, instance_id: int, to_version: int, *, user: str,
-                expected_revision: int | None = None) -> InstanceRecord:
+    def migrate(
+        self, instance_id: int, to_version: int, *, user: str, expected_revision: int | None = None
+    ) -> InstanceRecord:
         """Move a running instance to another deployed version of its process.
 
         Raises:
             InvalidStateError: an open task's element does not exist in the target version.
         """
+
         def apply(step: Step) -> None:
-            target = self.definitions.get(step.conn, self.definitions.latest_id(
-                step.conn, step.instance.process_id, to_version))
+            target = self.definitions.get(
+                step.conn,
+                self.definitions.latest_id(step.conn, step.instance.process_id, to_version),
+            )
             plan, diffs = spiff.plan_migration(step.workflow, target.spec, target.subprocess_specs)
             if not plan.possible:
                 raise InvalidStateError(
                     f"cannot migrate to version {to_version}: open element(s) "
-                    f"{', '.join(plan.removed_active)} do not exist there")
+                    f"{', '.join(plan.removed_active)} do not exist there"
+                )
             spiff.apply_migration(step.workflow, diffs, target.spec, target.subprocess_specs)
-            step.record("instance_migrated", from_version=step.definition.version,
-                        to_version=target.version, changed=plan.changed)
+            step.record(
+                "instance_migrated",
+                from_version=step.definition.version,
+                to_version=target.version,
+                changed=plan.changed,
+            )
             step.definition = target
 
-        _, step = self.runtime.run(instance_id, apply, actor=user,
-                                   expected_revision=expected_revision,
-                                   statuses=("active", "suspended"))
+        _, step = self.runtime.run(
+            instance_id,
+            apply,
+            actor=user,
+            expected_revision=expected_revision,
+            statuses=("active", "suspended"),
+        )
         self._after_step(step)
         return self.instance(instance_id)
 
@@ -252,7 +317,9 @@ class Engine:
         from engine.tables import process_instances as pi
 
         with self.db.connect() as conn:
-            def_id = conn.execute(select(pi.c.definition_id).where(pi.c.id == record.instance_id)).scalar_one()
+            def_id = conn.execute(
+                select(pi.c.definition_id).where(pi.c.id == record.instance_id)
+            ).scalar_one()
             return self.definitions.get(conn, def_id).forms.get(record.form)
 
     def claim(self, task_id: str, *, user: str, roles: Collection[str] | None = None) -> TaskRecord:
@@ -265,29 +332,44 @@ class Engine:
         if roles is not None and record.lane and record.lane not in roles:
             raise PermissionDeniedError(f"task {task_id} belongs to the {record.lane} queue")
         with self.db.begin() as conn:
-            done = conn.execute(update(human_tasks).where(
-                human_tasks.c.id == task_id, human_tasks.c.status == "open",
-                (human_tasks.c.assignee.is_(None)) | (human_tasks.c.assignee == user),
-            ).values(assignee=user, claimed_at=self.clock.now()))
+            done = conn.execute(
+                update(human_tasks)
+                .where(
+                    human_tasks.c.id == task_id,
+                    human_tasks.c.status == "open",
+                    (human_tasks.c.assignee.is_(None)) | (human_tasks.c.assignee == user),
+                )
+                .values(assignee=user, claimed_at=self.clock.now())
+            )
             if done.rowcount != 1:
                 raise TaskNotOpenError(f"task {task_id} is claimed by someone else or closed")
             self._audit(conn, record.instance_id, user, "task_claimed", task_id)
         return self.task(task_id)
 
-    def release(self, task_id: str, *, user: str, roles: Collection[str] | None = None) -> TaskRecord:
+    def release(
+        self, task_id: str, *, user: str, roles: Collection[str] | None = None
+    ) -> TaskRecord:
         record = self.task(task_id)
         if record.assignee != user and not (roles and "team_leader" in roles):
             raise PermissionDeniedError(f"task {task_id} is not assigned to {user}")
         with self.db.begin() as conn:
-            conn.execute(update(human_tasks).where(human_tasks.c.id == task_id,
-                                                   human_tasks.c.status == "open")
-                         .values(assignee=None, claimed_at=None))
+            conn.execute(
+                update(human_tasks)
+                .where(human_tasks.c.id == task_id, human_tasks.c.status == "open")
+                .values(assignee=None, claimed_at=None)
+            )
             self._audit(conn, record.instance_id, user, "task_released", task_id)
         return self.task(task_id)
 
-    def complete(self, task_id: str, data: Mapping[str, Any] | None = None, *, user: str,
-                 roles: Collection[str] | None = None,
-                 expected_revision: int | None = None) -> InstanceRecord:
+    def complete(
+        self,
+        task_id: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        user: str,
+        roles: Collection[str] | None = None,
+        expected_revision: int | None = None,
+    ) -> InstanceRecord:
         """Complete a user task with form data, in one step.
 
         Raises:
@@ -307,19 +389,28 @@ class Engine:
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != spiff.TaskState.READY:
                 raise TaskNotOpenError(f"task {task_id} is no longer open")
-            closed = step.conn.execute(update(human_tasks).where(
-                human_tasks.c.id == task_id, human_tasks.c.status == "open",
-            ).values(status="completed", completed_at=step.now, completed_by=user))
+            closed = step.conn.execute(
+                update(human_tasks)
+                .where(
+                    human_tasks.c.id == task_id,
+                    human_tasks.c.status == "open",
+                )
+                .values(status="completed", completed_at=step.now, completed_by=user)
+            )
             if closed.rowcount != 1:
                 raise TaskNotOpenError(f"task {task_id} was completed by someone else")
-            changes = {k: {"before": task.data.get(k), "after": v} for k, v in submitted.items()
-                       if task.data.get(k) != v}
+            changes = {
+                k: {"before": task.data.get(k), "after": v}
+                for k, v in submitted.items()
+                if task.data.get(k) != v
+            }
             task.data.update(submitted)
             task.run()
             step.record("task_completed", task_id, spec_id=record.spec_id, changes=changes)
 
-        _, step = self.runtime.run(record.instance_id, apply, actor=user,
-                                   expected_revision=expected_revision)
+        _, step = self.runtime.run(
+            record.instance_id, apply, actor=user, expected_revision=expected_revision
+        )
         if self._after_step(step):
             return self.instance(record.instance_id, with_data=False)
         return _record_of(step)
@@ -341,8 +432,9 @@ class Engine:
                 return record, None
             return record, self.definitions.get(conn, row.definition_id).forms.get(record.form)
 
-    def _check_access(self, record: TaskRecord, user: str,
-                      roles: Collection[str] | None) -> TaskRecord:
+    def _check_access(
+        self, record: TaskRecord, user: str, roles: Collection[str] | None
+    ) -> TaskRecord:
         if roles is not None and record.lane and record.lane not in roles:
             raise PermissionDeniedError(f"task {record.id} belongs to the {record.lane} queue")
         if record.assignee and record.assignee != user:
@@ -351,11 +443,18 @@ class Engine:
 
     # -- messages, timers, jobs, outbox --------------------------------------------------
 
-    def correlate(self, message_name: str, business_key: str, payload: Any = None, *,
-                  idempotency_key: str | None = None) -> CorrelationResult:
+    def correlate(
+        self,
+        message_name: str,
+        business_key: str,
+        payload: Any = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CorrelationResult:
         """Deliver a message to the instance waiting for it under this business key, or keep it."""
-        result = self.correlator.correlate(message_name, business_key, payload or {},
-                                           idempotency_key)
+        result = self.correlator.correlate(
+            message_name, business_key, payload or {}, idempotency_key
+        )
         if result.instance_id is not None:
             self._run_inline_jobs(result.instance_id)
         return result
@@ -363,8 +462,15 @@ class Engine:
     def fire_due_timers(self, limit: int = 500) -> int:
         """Fire every timer that is due now (claimed, so several schedulers can share)."""
         fired = 0
-        ids = claim_due(self.db, timers, status="waiting", due_column="due_at",
-                        now=self.clock.now(), owner=self.worker_id, limit=limit)
+        ids = claim_due(
+            self.db,
+            timers,
+            status="waiting",
+            due_column="due_at",
+            now=self.clock.now(),
+            owner=self.worker_id,
+            limit=limit,
+        )
         for timer_id in ids:
             if self.timer_firer.fire(timer_id):
                 fired += 1
@@ -376,8 +482,15 @@ class Engine:
         """Run service-task jobs whose next attempt is due; return how many completed."""
         done = 0
         for _ in range(20):
-            ids = claim_due(self.db, jobs, status="pending", due_column="next_attempt_at",
-                            now=self.clock.now(), owner=self.worker_id, limit=limit)
+            ids = claim_due(
+                self.db,
+                jobs,
+                status="pending",
+                due_column="next_attempt_at",
+                now=self.clock.now(),
+                owner=self.worker_id,
+                limit=limit,
+            )
             results = [self.jobs_runner.run(job_id) for job_id in ids]
             done += results.count("done")
             if "done" not in results:
@@ -399,12 +512,19 @@ class Engine:
             return
         for _ in range(100):
             with self.db.connect() as conn:
-                ids = [r.id for r in conn.execute(
-                    select(jobs.c.id).where(jobs.c.instance_id == instance_id,
-                                            jobs.c.status == "pending",
-                                            jobs.c.next_attempt_at <= self.clock.now(),
-                                            jobs.c.lease_until.is_(None))
-                    .order_by(jobs.c.id))]
+                ids = [
+                    r.id
+                    for r in conn.execute(
+                        select(jobs.c.id)
+                        .where(
+                            jobs.c.instance_id == instance_id,
+                            jobs.c.status == "pending",
+                            jobs.c.next_attempt_at <= self.clock.now(),
+                            jobs.c.lease_until.is_(None),
+                        )
+                        .order_by(jobs.c.id)
+                    )
+                ]
             if not ids:
                 return
             if "done" not in [self.jobs_runner.run(job_id) for job_id in ids]:
@@ -412,8 +532,9 @@ class Engine:
 
     # -- incidents -----------------------------------------------------------------------
 
-    def incidents(self, *, open_only: bool = True, instance_id: int | None = None
-                  ) -> list[IncidentRecord]:
+    def incidents(
+        self, *, open_only: bool = True, instance_id: int | None = None
+    ) -> list[IncidentRecord]:
         with self.db.connect() as conn:
             return queries.incident_records(conn, open_only=open_only, instance_id=instance_id)
 
@@ -431,11 +552,17 @@ class Engine:
         else:
             with self.db.begin() as conn:
                 if found.kind == "handler":
-                    conn.execute(update(jobs).where(jobs.c.id == found.job_id).values(
-                        status="pending", attempts=0, next_attempt_at=now, lease_until=None))
+                    conn.execute(
+                        update(jobs)
+                        .where(jobs.c.id == found.job_id)
+                        .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
+                    )
                 else:
-                    conn.execute(update(outbox).where(outbox.c.id == found.outbox_id).values(
-                        status="pending", attempts=0, next_attempt_at=now, lease_until=None))
+                    conn.execute(
+                        update(outbox)
+                        .where(outbox.c.id == found.outbox_id)
+                        .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
+                    )
                 self._resolve(conn, found, user)
         self._run_inline_jobs(found.instance_id)
 
@@ -452,10 +579,20 @@ class Engine:
         self._after_step(step)
 
     def _resolve(self, conn: Any, incident: Any, user: str) -> None:
-        conn.execute(update(incidents).where(incidents.c.id == incident.id)
-                     .values(resolved_at=self.clock.now(), resolved_by=user))
-        self._audit(conn, incident.instance_id, user, "incident_retried", incident.task_id,
-                    incident_id=incident.id, kind=incident.kind)
+        conn.execute(
+            update(incidents)
+            .where(incidents.c.id == incident.id)
+            .values(resolved_at=self.clock.now(), resolved_by=user)
+        )
+        self._audit(
+            conn,
+            incident.instance_id,
+            user,
+            "incident_retried",
+            incident.task_id,
+            incident_id=incident.id,
+            kind=incident.kind,
+        )
 
     # -- records -------------------------------------------------------------------------
 
@@ -469,8 +606,9 @@ class Engine:
 
     def document_content(self, document_id: int) -> bytes:
         with self.db.connect() as conn:
-            content = conn.execute(select(documents.c.content)
-                                   .where(documents.c.id == document_id)).scalar()
+            content = conn.execute(
+                select(documents.c.content).where(documents.c.id == document_id)
+            ).scalar()
         if content is None:
             raise NotFoundError(f"document {document_id} does not exist")
         return bytes(content)
@@ -487,20 +625,40 @@ class Engine:
         with self.db.connect() as conn:
             return queries.outbox_records(conn, instance_id)
 
-    def _audit(self, conn: Any, instance_id: int, actor: str, action: str,
-               task_id: str | None = None, **detail: Any) -> None:
-        conn.execute(insert(audit_log).values(instance_id=instance_id, at=self.clock.now(),
-                                              actor=actor, action=action, task_id=task_id,
-                                              detail=detail))
+    def _audit(
+        self,
+        conn: Any,
+        instance_id: int,
+        actor: str,
+        action: str,
+        task_id: str | None = None,
+        **detail: Any,
+    ) -> None:
+        conn.execute(
+            insert(audit_log).values(
+                instance_id=instance_id,
+                at=self.clock.now(),
+                actor=actor,
+                action=action,
+                task_id=task_id,
+                detail=detail,
+            )
+        )
 
 
 def _record_of(step: Step) -> InstanceRecord:
     """The instance as the step left it, without another query."""
     return InstanceRecord(
-        step.instance.id, step.instance.process_id, step.definition.version,
-        step.instance.business_key, step.instance.status, step.instance.revision,
-        step.instance.started_at, step.now, step.now if step.instance.status in
-        ("completed", "cancelled") else None, dict(step.summary),
+        step.instance.id,
+        step.instance.process_id,
+        step.definition.version,
+        step.instance.business_key,
+        step.instance.status,
+        step.instance.revision,
+        step.instance.started_at,
+        step.now,
+        step.now if step.instance.status in ("completed", "cancelled") else None,
+        dict(step.summary),
     )
 
 
@@ -508,8 +666,7 @@ def _validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
     if errors:
-        messages = [f"{'/'.join(str(p) for p in e.absolute_path) or '(form)'}: {e.message}"
-                    for e in errors]
+        messages = [
+            f"{'/'.join(str(p) for p in e.absolute_path) or '(form)'}: {e.message}" for e in errors
+        ]
         raise ValidationError("the form data is not valid", messages)
-
-

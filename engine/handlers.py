@@ -56,7 +56,7 @@ class HandlerContext(Protocol):
         """Current time from the engine clock (simulated in tests)."""
 
     def emit(self, kind: str, payload: Mapping[str, Any], *, key: str = "") -> None:
-        """Queue an outbox message; the same (task, kind, key) is queued once however often retried."""
+        """Queue an outbox message, once per (task, kind, key) however often retried."""
 
     def store_document(
         self, *, name: str, content_type: str, content: bytes, kind: str, key: str = ""

@@ -27,17 +27,22 @@ __all__ = ["JobRunner", "exponential_backoff"]
 log = logging.getLogger(__name__)
 
 
-def exponential_backoff(base: timedelta, cap: timedelta = timedelta(hours=1)) -> Callable[[int], timedelta]:
+def exponential_backoff(
+    base: timedelta, cap: timedelta = timedelta(hours=1)
+) -> Callable[[int], timedelta]:
     """Delay before attempt n+1: base, 2×base, 4×base… capped."""
+
     def delay(attempts: int) -> timedelta:
-        return min(cap, base * (2 ** max(0, attempts - 1)))
+        wait: timedelta = min(cap, base * (2 ** max(0, attempts - 1)))
+        return wait
 
     return delay
 
 
 class JobRunner:
-    def __init__(self, runtime: Runtime, registry: HandlerRegistry,
-                 backoff: Callable[[int], timedelta]) -> None:
+    def __init__(
+        self, runtime: Runtime, registry: HandlerRegistry, backoff: Callable[[int], timedelta]
+    ) -> None:
         self.runtime = runtime
         self.registry = registry
         self.backoff = backoff
@@ -50,8 +55,9 @@ class JobRunner:
         if job is None or job.status != "pending":
             return "skipped"
         try:
-            self.runtime.step(job.instance_id, lambda step: self._execute(step, job),
-                              actor=f"job:{job.operator}")
+            self.runtime.step(
+                job.instance_id, lambda step: self._execute(step, job), actor=f"job:{job.operator}"
+            )
             return "done"
         except ConflictError:
             self._release(job_id, self.runtime.clock.now())
@@ -65,7 +71,8 @@ class JobRunner:
     def _execute(self, step: Step, job: Any) -> None:
         task = step.workflow.get_task_from_id(UUID(job.task_id))
         claimed = step.conn.execute(
-            update(jobs).where(jobs.c.id == job.id, jobs.c.status == "pending")
+            update(jobs)
+            .where(jobs.c.id == job.id, jobs.c.status == "pending")
             .values(status="done", attempts=job.attempts + 1, lease_owner=None, lease_until=None)
         )
         if claimed.rowcount != 1:
@@ -76,8 +83,13 @@ class JobRunner:
         invoker = self._invoker(step)
         with spiff.WorkflowScriptEngine.invoking(invoker):
             task.run()
-        step.record("service_task_completed", str(task.id), operator=job.operator,
-                    attempt=job.attempts + 1, result_keys=sorted(_last_result_keys(task)))
+        step.record(
+            "service_task_completed",
+            str(task.id),
+            operator=job.operator,
+            attempt=job.attempts + 1,
+            result_keys=sorted(_last_result_keys(task)),
+        )
 
     def _invoker(self, step: Step) -> spiff.ServiceInvoker:
         def invoke(task: Any, operator: str, params: dict[str, Any]) -> Mapping[str, Any] | None:
@@ -85,12 +97,18 @@ class JobRunner:
             if func is None:
                 raise HandlerError(f"no handler is registered for {operator!r}")
             ctx = StepHandlerContext(
-                step.conn, instance_id=step.instance.id, business_key=step.instance.business_key,
-                process_id=step.instance.process_id, task=task, now=step.now,
+                step.conn,
+                instance_id=step.instance.id,
+                business_key=step.instance.business_key,
+                process_id=step.instance.process_id,
+                task=task,
+                now=step.now,
             )
             result = func(ctx, **params)
             if result is not None and not isinstance(result, Mapping):
-                raise HandlerError(f"handler {operator!r} returned {type(result).__name__}, not a dict")
+                raise HandlerError(
+                    f"handler {operator!r} returned {type(result).__name__}, not a dict"
+                )
             task._set_internal_data(result_keys=sorted(result or {}))
             return result
 
@@ -98,8 +116,11 @@ class JobRunner:
 
     def _release(self, job_id: int, next_attempt: datetime) -> None:
         with self.runtime.db.begin() as conn:
-            conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "pending")
-                         .values(lease_owner=None, lease_until=None, next_attempt_at=next_attempt))
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.status == "pending")
+                .values(lease_owner=None, lease_until=None, next_attempt_at=next_attempt)
+            )
 
     def _failed(self, job: Any, exc: BaseException) -> str:
         now = self.runtime.clock.now()
@@ -109,23 +130,39 @@ class JobRunner:
         final = attempts >= job.max_attempts
         with self.runtime.db.begin() as conn:
             conn.execute(
-                update(jobs).where(jobs.c.id == job.id, jobs.c.status == "pending").values(
-                    attempts=attempts, last_error=message[:2000], lease_owner=None,
-                    lease_until=None, status="failed" if final else "pending",
+                update(jobs)
+                .where(jobs.c.id == job.id, jobs.c.status == "pending")
+                .values(
+                    attempts=attempts,
+                    last_error=message[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                    status="failed" if final else "pending",
                     next_attempt_at=now if final else now + self.backoff(attempts),
                 )
             )
-            conn.execute(insert(audit_log).values(
-                instance_id=job.instance_id, at=now, actor=f"job:{job.operator}",
-                action="service_task_failed", task_id=job.task_id,
-                detail={"attempt": attempts, "error": message[:500], "final": final},
-            ))
+            conn.execute(
+                insert(audit_log).values(
+                    instance_id=job.instance_id,
+                    at=now,
+                    actor=f"job:{job.operator}",
+                    action="service_task_failed",
+                    task_id=job.task_id,
+                    detail={"attempt": attempts, "error": message[:500], "final": final},
+                )
+            )
             if final:
-                conn.execute(insert(incidents).values(
-                    instance_id=job.instance_id, task_id=job.task_id, spec_id=job.spec_id,
-                    kind="handler", message=f"{job.operator}: {message}"[:2000],
-                    job_id=job.id, created_at=now,
-                ))
+                conn.execute(
+                    insert(incidents).values(
+                        instance_id=job.instance_id,
+                        task_id=job.task_id,
+                        spec_id=job.spec_id,
+                        kind="handler",
+                        message=f"{job.operator}: {message}"[:2000],
+                        job_id=job.id,
+                        created_at=now,
+                    )
+                )
         return "failed" if final else "retry"
 
 

@@ -40,7 +40,8 @@ def claim_due(
         ids = [row.id for row in conn.execute(query)]
         if ids:
             conn.execute(
-                update(table).where(c.id.in_(ids), free)
+                update(table)
+                .where(c.id.in_(ids), free)
                 .values(lease_owner=owner, lease_until=now + lease)
             )
     return ids

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine import spiff
+from engine.db import new_id
 from engine.exceptions import ConflictError
 from engine.runtime import Runtime, Step
 from engine.tables import message_subscriptions, messages
@@ -27,21 +28,30 @@ class Correlator:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def correlate(self, name: str, business_key: str, payload: Any,
-                  idempotency_key: str | None = None) -> CorrelationResult:
+    def correlate(
+        self, name: str, business_key: str, payload: Any, idempotency_key: str | None = None
+    ) -> CorrelationResult:
         """Deliver to the instance waiting for ``name`` under ``business_key``, or keep it."""
         with self.runtime.db.begin() as conn:
             if idempotency_key:
-                seen = conn.execute(select(messages).where(
-                    messages.c.idempotency_key == idempotency_key)).first()
+                seen = conn.execute(
+                    select(messages).where(messages.c.idempotency_key == idempotency_key)
+                ).first()
                 if seen is not None:
                     status = "buffered" if seen.consumed_at is None else "delivered"
                     return CorrelationResult(status, seen.id, seen.instance_id)
             try:
-                message_id = int(conn.execute(insert(messages).values(
-                    message_name=name, business_key=business_key, payload=payload,
-                    idempotency_key=idempotency_key, received_at=self.runtime.clock.now(),
-                )).inserted_primary_key[0])
+                message_id = int(
+                    new_id(conn.execute(
+                        insert(messages).values(
+                            message_name=name,
+                            business_key=business_key,
+                            payload=payload,
+                            idempotency_key=idempotency_key,
+                            received_at=self.runtime.clock.now(),
+                        )
+                    ))
+                )
             except IntegrityError as exc:
                 raise ConflictError("a message with this idempotency key is being stored") from exc
         delivered = self._try_deliver(message_id, name, business_key)
@@ -55,9 +65,12 @@ class Correlator:
             with self.runtime.db.begin() as conn:
                 sub = conn.execute(
                     select(message_subscriptions.c.instance_id)
-                    .where(message_subscriptions.c.business_key == business_key,
-                           message_subscriptions.c.message_name == name)
-                    .order_by(message_subscriptions.c.id).limit(1)
+                    .where(
+                        message_subscriptions.c.business_key == business_key,
+                        message_subscriptions.c.message_name == name,
+                    )
+                    .order_by(message_subscriptions.c.id)
+                    .limit(1)
                 ).first()
             if sub is None:
                 return None
@@ -83,7 +96,10 @@ def deliver(step: Step, message_id: int) -> bool:
     )
     if not caught:
         raise ConflictError("the instance stopped waiting for this message")
-    step.conn.execute(update(messages).where(messages.c.id == message_id)
-                      .values(consumed_at=step.now, instance_id=step.instance.id))
+    step.conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(consumed_at=step.now, instance_id=step.instance.id)
+    )
     step.record("message_delivered", message=msg.message_name)
     return True

@@ -40,8 +40,11 @@ class FileDropTransport:
     def __call__(self, message: OutboxRecord) -> None:
         target = self.folder / message.kind
         target.mkdir(parents=True, exist_ok=True)
-        body = {"idempotency_key": message.idempotency_key, "kind": message.kind,
-                "payload": message.payload}
+        body = {
+            "idempotency_key": message.idempotency_key,
+            "kind": message.kind,
+            "payload": message.payload,
+        }
         path = target / f"{message.id:09d}.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(body, indent=2, default=str))
@@ -49,9 +52,15 @@ class FileDropTransport:
 
 
 class Dispatcher:
-    def __init__(self, db: SqlEngine, clock: Clock, transports: Mapping[str, Transport],
-                 default: Transport | None, backoff: Callable[[int], timedelta],
-                 max_attempts: int) -> None:
+    def __init__(
+        self,
+        db: SqlEngine,
+        clock: Clock,
+        transports: Mapping[str, Transport],
+        default: Transport | None,
+        backoff: Callable[[int], timedelta],
+        max_attempts: int,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.transports = dict(transports)
@@ -61,8 +70,15 @@ class Dispatcher:
 
     def dispatch(self, owner: str, limit: int = 100) -> int:
         """Deliver due rows; return how many were sent."""
-        ids = claim_due(self.db, outbox, status="pending", due_column="next_attempt_at",
-                        now=self.clock.now(), owner=owner, limit=limit)
+        ids = claim_due(
+            self.db,
+            outbox,
+            status="pending",
+            due_column="next_attempt_at",
+            now=self.clock.now(),
+            owner=owner,
+            limit=limit,
+        )
         sent = 0
         for outbox_id in ids:
             sent += self._deliver(outbox_id)
@@ -77,24 +93,46 @@ class Dispatcher:
         if transport is None:
             self._release(outbox_id)  # nothing can deliver this kind here; keep it queued
             return 0
-        record = OutboxRecord(row.id, row.instance_id, row.idempotency_key, row.kind,
-                              dict(row.payload), row.status, row.attempts, row.sent_at)
+        record = OutboxRecord(
+            row.id,
+            row.instance_id,
+            row.idempotency_key,
+            row.kind,
+            dict(row.payload),
+            row.status,
+            row.attempts,
+            row.sent_at,
+        )
         try:
             transport(record)
         except Exception as exc:  # a transport may raise anything; count it and retry later
             self._failed(row, exc)
             return 0
         with self.db.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
-                status="sent", sent_at=self.clock.now(), attempts=row.attempts + 1,
-                lease_owner=None, lease_until=None))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id)
+                .values(
+                    status="sent",
+                    sent_at=self.clock.now(),
+                    attempts=row.attempts + 1,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
         return 1
 
     def _release(self, outbox_id: int) -> None:
         with self.db.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == outbox_id)
-                         .values(lease_owner=None, lease_until=None,
-                                 next_attempt_at=self.clock.now() + timedelta(minutes=1)))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id)
+                .values(
+                    lease_owner=None,
+                    lease_until=None,
+                    next_attempt_at=self.clock.now() + timedelta(minutes=1),
+                )
+            )
 
     def _failed(self, row: Any, exc: BaseException) -> None:
         now = self.clock.now()
@@ -103,11 +141,25 @@ class Dispatcher:
         message = describe_error(exc)
         log.warning("outbox %s (%s) attempt %s failed: %s", row.id, row.kind, attempts, message)
         with self.db.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                attempts=attempts, last_error=message[:2000], lease_owner=None, lease_until=None,
-                status="failed" if final else "pending",
-                next_attempt_at=now + self.backoff(attempts)))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id)
+                .values(
+                    attempts=attempts,
+                    last_error=message[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                    status="failed" if final else "pending",
+                    next_attempt_at=now + self.backoff(attempts),
+                )
+            )
             if final:
-                conn.execute(insert(incidents).values(
-                    instance_id=row.instance_id, kind="outbox", outbox_id=row.id,
-                    message=f"delivery of {row.kind} failed: {message}"[:2000], created_at=now))
+                conn.execute(
+                    insert(incidents).values(
+                        instance_id=row.instance_id,
+                        kind="outbox",
+                        outbox_id=row.id,
+                        message=f"delivery of {row.kind} failed: {message}"[:2000],
+                        created_at=now,
+                    )
+                )

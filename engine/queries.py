@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -46,18 +47,38 @@ __all__ = [
 ]
 
 _INSTANCE_COLUMNS = (
-    process_instances.c.id, process_instances.c.process_id, process_definitions.c.version,
-    process_instances.c.business_key, process_instances.c.status, process_instances.c.revision,
-    process_instances.c.started_at, process_instances.c.updated_at, process_instances.c.ended_at,
+    process_instances.c.id,
+    process_instances.c.process_id,
+    process_definitions.c.version,
+    process_instances.c.business_key,
+    process_instances.c.status,
+    process_instances.c.revision,
+    process_instances.c.started_at,
+    process_instances.c.updated_at,
+    process_instances.c.ended_at,
     process_instances.c.summary,
 )
 
 
+def _at(value: Any) -> datetime:
+    when = as_utc(value)
+    assert when is not None
+    return when
+
+
 def _instance(row: Any, data: dict[str, Any] | None = None) -> InstanceRecord:
     return InstanceRecord(
-        row.id, row.process_id, row.version, row.business_key, row.status, row.revision,
-        as_utc(row.started_at), as_utc(row.updated_at), as_utc(row.ended_at),  # type: ignore[arg-type]
-        dict(row.summary or {}), data or {},
+        row.id,
+        row.process_id,
+        row.version,
+        row.business_key,
+        row.status,
+        row.revision,
+        _at(row.started_at),
+        _at(row.updated_at),
+        as_utc(row.ended_at),
+        dict(row.summary or {}),
+        data or {},
     )
 
 
@@ -67,15 +88,22 @@ def _instances_query() -> Select[Any]:
     )
 
 
-def instance_record(conn: Connection, instance_id: int, data: dict[str, Any] | None = None
-                    ) -> InstanceRecord | None:
+def instance_record(
+    conn: Connection, instance_id: int, data: dict[str, Any] | None = None
+) -> InstanceRecord | None:
     row = conn.execute(_instances_query().where(process_instances.c.id == instance_id)).first()
     return None if row is None else _instance(row, data)
 
 
-def instance_records(conn: Connection, *, status: str | None = None,
-                     process_id: str | None = None, business_key: str | None = None,
-                     after_id: int | None = None, limit: int = 100) -> list[InstanceRecord]:
+def instance_records(
+    conn: Connection,
+    *,
+    status: str | None = None,
+    process_id: str | None = None,
+    business_key: str | None = None,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[InstanceRecord]:
     query = _instances_query()
     if status:
         query = query.where(process_instances.c.status == status)
@@ -91,9 +119,20 @@ def instance_records(conn: Connection, *, status: str | None = None,
 
 def task_from_row(row: Any) -> TaskRecord:
     return TaskRecord(
-        row.id, row.instance_id, row.process_id, row.business_key, row.spec_id, row.name,
-        row.lane, row.form, row.status, row.assignee, as_utc(row.created_at),  # type: ignore[arg-type]
-        as_utc(row.due_at), as_utc(row.completed_at), row.completed_by,
+        row.id,
+        row.instance_id,
+        row.process_id,
+        row.business_key,
+        row.spec_id,
+        row.name,
+        row.lane,
+        row.form,
+        row.status,
+        row.assignee,
+        _at(row.created_at),
+        as_utc(row.due_at),
+        as_utc(row.completed_at),
+        row.completed_by,
     )
 
 
@@ -102,10 +141,16 @@ def task_record(conn: Connection, task_id: str) -> TaskRecord | None:
     return None if row is None else task_from_row(row)
 
 
-def task_records(conn: Connection, *, roles: Collection[str] | None = None,
-                 assignee: str | None = None, instance_id: int | None = None,
-                 status: str | None = "open", business_key: str | None = None,
-                 limit: int = 200) -> list[TaskRecord]:
+def task_records(
+    conn: Connection,
+    *,
+    roles: Collection[str] | None = None,
+    assignee: str | None = None,
+    instance_id: int | None = None,
+    status: str | None = "open",
+    business_key: str | None = None,
+    limit: int = 200,
+) -> list[TaskRecord]:
     query = select(human_tasks)
     if status:
         query = query.where(human_tasks.c.status == status)
@@ -125,49 +170,125 @@ def timer_records(conn: Connection, instance_id: int | None = None) -> list[Time
     query = select(timers).order_by(timers.c.id)
     if instance_id is not None:
         query = query.where(timers.c.instance_id == instance_id)
-    return [TimerRecord(r.id, r.instance_id, r.task_id, r.spec_id, as_utc(r.due_at),  # type: ignore[arg-type]
-                        r.status, as_utc(r.fired_at)) for r in conn.execute(query)]
+    return [
+        TimerRecord(
+            r.id,
+            r.instance_id,
+            r.task_id,
+            r.spec_id,
+            _at(r.due_at),
+            r.status,
+            as_utc(r.fired_at),
+        )
+        for r in conn.execute(query)
+    ]
 
 
 def job_records(conn: Connection, instance_id: int | None = None) -> list[JobRecord]:
     query = select(jobs).order_by(jobs.c.id)
     if instance_id is not None:
         query = query.where(jobs.c.instance_id == instance_id)
-    return [JobRecord(r.id, r.instance_id, r.task_id, r.spec_id, r.operator, r.status, r.attempts,
-                      r.max_attempts, as_utc(r.next_attempt_at), r.last_error)  # type: ignore[arg-type]
-            for r in conn.execute(query)]
+    return [
+        JobRecord(
+            r.id,
+            r.instance_id,
+            r.task_id,
+            r.spec_id,
+            r.operator,
+            r.status,
+            r.attempts,
+            r.max_attempts,
+            _at(r.next_attempt_at),
+            r.last_error,
+        )
+        for r in conn.execute(query)
+    ]
 
 
 def outbox_records(conn: Connection, instance_id: int | None = None) -> list[OutboxRecord]:
     query = select(outbox).order_by(outbox.c.id)
     if instance_id is not None:
         query = query.where(outbox.c.instance_id == instance_id)
-    return [OutboxRecord(r.id, r.instance_id, r.idempotency_key, r.kind, dict(r.payload), r.status,
-                         r.attempts, as_utc(r.sent_at)) for r in conn.execute(query)]
+    return [
+        OutboxRecord(
+            r.id,
+            r.instance_id,
+            r.idempotency_key,
+            r.kind,
+            dict(r.payload),
+            r.status,
+            r.attempts,
+            as_utc(r.sent_at),
+        )
+        for r in conn.execute(query)
+    ]
 
 
-def incident_records(conn: Connection, *, open_only: bool = True,
-                     instance_id: int | None = None) -> list[IncidentRecord]:
+def incident_records(
+    conn: Connection, *, open_only: bool = True, instance_id: int | None = None
+) -> list[IncidentRecord]:
     query = select(incidents).order_by(incidents.c.id)
     if open_only:
         query = query.where(incidents.c.resolved_at.is_(None))
     if instance_id is not None:
         query = query.where(incidents.c.instance_id == instance_id)
-    return [IncidentRecord(r.id, r.instance_id, r.task_id, r.spec_id, r.kind, r.message,
-                           as_utc(r.created_at), as_utc(r.resolved_at), r.resolved_by)  # type: ignore[arg-type]
-            for r in conn.execute(query)]
+    return [
+        IncidentRecord(
+            r.id,
+            r.instance_id,
+            r.task_id,
+            r.spec_id,
+            r.kind,
+            r.message,
+            _at(r.created_at),
+            as_utc(r.resolved_at),
+            r.resolved_by,
+        )
+        for r in conn.execute(query)
+    ]
 
 
 def document_records(conn: Connection, instance_id: int) -> list[DocumentRecord]:
-    query = select(documents.c.id, documents.c.instance_id, documents.c.business_key,
-                   documents.c.name, documents.c.kind, documents.c.content_type,
-                   documents.c.task_id, documents.c.created_at
-                   ).where(documents.c.instance_id == instance_id).order_by(documents.c.id)
-    return [DocumentRecord(r.id, r.instance_id, r.business_key, r.name, r.kind, r.content_type,
-                           r.task_id, as_utc(r.created_at)) for r in conn.execute(query)]  # type: ignore[arg-type]
+    query = (
+        select(
+            documents.c.id,
+            documents.c.instance_id,
+            documents.c.business_key,
+            documents.c.name,
+            documents.c.kind,
+            documents.c.content_type,
+            documents.c.task_id,
+            documents.c.created_at,
+        )
+        .where(documents.c.instance_id == instance_id)
+        .order_by(documents.c.id)
+    )
+    return [
+        DocumentRecord(
+            r.id,
+            r.instance_id,
+            r.business_key,
+            r.name,
+            r.kind,
+            r.content_type,
+            r.task_id,
+            _at(r.created_at),
+        )
+        for r in conn.execute(query)
+    ]
 
 
 def audit_for(conn: Connection, instance_id: int) -> list[AuditRecord]:
     query = select(audit_log).where(audit_log.c.instance_id == instance_id).order_by(audit_log.c.id)
-    return [AuditRecord(r.id, r.instance_id, as_utc(r.at), r.actor, r.action, r.task_id,  # type: ignore[arg-type]
-                        dict(r.detail)) for r in conn.execute(query)]
+    return [
+        AuditRecord(
+            r.id,
+            r.instance_id,
+            _at(r.at),
+            r.actor,
+            r.action,
+            r.task_id,
+            dict(r.detail),
+        )
+        for r in conn.execute(query)
+    ]

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from engine import spiff
 from engine.cache import WorkflowCache
 from engine.clock import Clock, as_utc, using_clock
+from engine.db import new_id
 from engine.definitions import Definition, DefinitionCache
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
 from engine.tables import audit_log, incidents, process_instances
@@ -64,8 +65,13 @@ class Step:
         spec_id = task.task_spec.bpmn_id if task is not None else None
         self.conn.execute(
             insert(incidents).values(
-                instance_id=self.instance.id, task_id=task_id, spec_id=spec_id, kind=kind,
-                message=message[:2000], created_at=self.now, **refs,
+                instance_id=self.instance.id,
+                task_id=task_id,
+                spec_id=spec_id,
+                kind=kind,
+                message=message[:2000],
+                created_at=self.now,
+                **refs,
             )
         )
         self.record("incident_opened", task_id, kind=kind, message=message[:500])
@@ -115,18 +121,38 @@ class Runtime:
             )
             for task in workflow.get_tasks(state=spiff.TaskState.READY):
                 task.data.update(data)
-            instance_id = conn.execute(
+            instance_id = new_id(conn.execute(
                 insert(process_instances).values(
-                    definition_id=definition_id, process_id=definition.process_id,
-                    business_key=business_key, status="active", revision=0, state=b"{}",
-                    open_refs={}, summary={}, started_at=now, updated_at=now, started_by=actor,
+                    definition_id=definition_id,
+                    process_id=definition.process_id,
+                    business_key=business_key,
+                    status="active",
+                    revision=0,
+                    state=b"{}",
+                    open_refs={},
+                    summary={},
+                    started_at=now,
+                    updated_at=now,
+                    started_by=actor,
                 )
-            ).inserted_primary_key[0]
-            row = InstanceRow(instance_id, definition_id, definition.process_id, business_key,
-                              "active", 0, {}, now)
+            ))
+            row = InstanceRow(
+                instance_id,
+                definition_id,
+                definition.process_id,
+                business_key,
+                "active",
+                0,
+                {},
+                now,
+            )
             step = Step(conn, row, definition, workflow, now, actor)
-            step.record("instance_started", process_id=definition.process_id,
-                        version=definition.version, data_keys=sorted(data))
+            step.record(
+                "instance_started",
+                process_id=definition.process_id,
+                version=definition.version,
+                data_keys=sorted(data),
+            )
             with using_clock(self.clock):
                 if first is not None:
                     first(step)
@@ -147,8 +173,14 @@ class Runtime:
         statuses: Sequence[str] = ("active",),
         advance: bool = True,
     ) -> T:
-        return self.run(instance_id, apply, actor=actor, expected_revision=expected_revision,
-                        statuses=statuses, advance=advance)[0]
+        return self.run(
+            instance_id,
+            apply,
+            actor=actor,
+            expected_revision=expected_revision,
+            statuses=statuses,
+            advance=advance,
+        )[0]
 
     def run(
         self,
@@ -165,7 +197,9 @@ class Runtime:
         with self.db.begin() as conn:
             row = self._claim(conn, instance_id, expected_revision, statuses)
             definition = self.definitions.get(conn, row.definition_id)
-            workflow = self.cache.take(instance_id, row.revision) or self._load(conn, row, definition)
+            workflow = self.cache.take(instance_id, row.revision) or self._load(
+                conn, row, definition
+            )
             step = Step(conn, row, definition, workflow, now, actor)
             with using_clock(self.clock):
                 result = apply(step)
@@ -180,10 +214,14 @@ class Runtime:
     ) -> InstanceRow:
         found = conn.execute(
             select(
-                process_instances.c.id, process_instances.c.definition_id,
-                process_instances.c.process_id, process_instances.c.business_key,
-                process_instances.c.status, process_instances.c.revision,
-                process_instances.c.open_refs, process_instances.c.started_at,
+                process_instances.c.id,
+                process_instances.c.definition_id,
+                process_instances.c.process_id,
+                process_instances.c.business_key,
+                process_instances.c.status,
+                process_instances.c.revision,
+                process_instances.c.open_refs,
+                process_instances.c.started_at,
             ).where(process_instances.c.id == instance_id)
         ).first()
         if found is None:
@@ -196,15 +234,24 @@ class Runtime:
             raise InvalidStateError(f"instance {instance_id} is {found.status}")
         claimed = conn.execute(
             update(process_instances)
-            .where(process_instances.c.id == instance_id,
-                   process_instances.c.revision == found.revision)
+            .where(
+                process_instances.c.id == instance_id,
+                process_instances.c.revision == found.revision,
+            )
             .values(revision=found.revision + 1)
         )
         if claimed.rowcount != 1:
             raise ConflictError(f"instance {instance_id} was changed by someone else; reload")
-        return InstanceRow(found.id, found.definition_id, found.process_id, found.business_key,
-                           found.status, found.revision + 1, dict(found.open_refs or {}),
-                           as_utc(found.started_at) or self.clock.now())
+        return InstanceRow(
+            found.id,
+            found.definition_id,
+            found.process_id,
+            found.business_key,
+            found.status,
+            found.revision + 1,
+            dict(found.open_refs or {}),
+            as_utc(found.started_at) or self.clock.now(),
+        )
 
     def _load(self, conn: Connection, row: InstanceRow, definition: Definition) -> spiff.Workflow:
         state = conn.execute(
@@ -242,9 +289,13 @@ class Runtime:
             .where(process_instances.c.id == step.instance.id)
             .values(
                 definition_id=step.definition.id,
-                state=spiff.dumps_state(workflow), status=status, revision=step.instance.revision,
-                open_refs=step.instance.open_refs, summary=summary,
-                updated_at=step.now, ended_at=ended,
+                state=spiff.dumps_state(workflow),
+                status=status,
+                revision=step.instance.revision,
+                open_refs=step.instance.open_refs,
+                summary=summary,
+                updated_at=step.now,
+                ended_at=ended,
             )
         )
         step.instance.status = status
@@ -252,9 +303,14 @@ class Runtime:
             step.conn.execute(
                 insert(audit_log),
                 [
-                    {"instance_id": step.instance.id, "at": step.now, "actor": step.actor,
-                     "action": a["action"], "task_id": a["task_id"],
-                     "detail": _jsonable(a["detail"])}
+                    {
+                        "instance_id": step.instance.id,
+                        "at": step.now,
+                        "actor": step.actor,
+                        "action": a["action"],
+                        "task_id": a["task_id"],
+                        "detail": _jsonable(a["detail"]),
+                    }
                     for a in step.audit
                 ],
             )
@@ -284,8 +340,11 @@ def run_engine_steps(step: Step) -> None:
 
 
 def _blame(workflow: spiff.Workflow, started: list[Any]) -> Any:
-    errored = [t for t in workflow.get_tasks(state=spiff.TaskState.ERROR)
-               if not t._get_internal_data("incident_opened")]
+    errored = [
+        t
+        for t in workflow.get_tasks(state=spiff.TaskState.ERROR)
+        if not t._get_internal_data("incident_opened")
+    ]
     if errored:
         errored[0]._set_internal_data(incident_opened=True)
         return errored[0]
@@ -317,8 +376,9 @@ def _as_redress_error(exc: BaseException) -> RedressError:
 def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
     """The case data as it stands: the open leaf tasks' data, else the data at completion."""
     merged: dict[str, Any] = {}
-    open_tasks = workflow.get_tasks(state=spiff.TaskState.READY | spiff.TaskState.WAITING
-                                    | spiff.TaskState.ERROR)
+    open_tasks = workflow.get_tasks(
+        state=spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.ERROR
+    )
     for task in open_tasks:
         merged.update(task.data)
     if not merged:

@@ -24,8 +24,9 @@ JOB_IDS = ("redress-timers", "redress-jobs", "redress-outbox")
 
 
 class EngineScheduler:
-    def __init__(self, engine: Engine, *, interval: float = 1.0,
-                 scheduler: BaseScheduler | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, interval: float = 1.0, scheduler: BaseScheduler | None = None
+    ) -> None:
         self.engine = engine
         self.interval = interval
         self.scheduler = scheduler or BackgroundScheduler(daemon=True)
@@ -52,12 +53,22 @@ class EngineScheduler:
         with self._lock:
             if self._started:
                 return
-            duties = (self.engine.fire_due_timers, self.engine.run_due_jobs,
-                      self.engine.dispatch_outbox)
+            duties = (
+                self.engine.fire_due_timers,
+                self.engine.run_due_jobs,
+                self.engine.dispatch_outbox,
+            )
             for job_id, duty in zip(JOB_IDS, duties, strict=True):
-                self.scheduler.add_job(self._safely, "interval", args=[duty], id=job_id,
-                                       seconds=self.interval, max_instances=1, coalesce=True,
-                                       replace_existing=True)
+                self.scheduler.add_job(
+                    self._safely,
+                    "interval",
+                    args=[duty],
+                    id=job_id,
+                    seconds=self.interval,
+                    max_instances=1,
+                    coalesce=True,
+                    replace_existing=True,
+                )
             self.scheduler.start()
             self._started = True
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
@@ -29,15 +30,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import ManualTask, NoneTask, ServiceTask, UserTask
 from SpiffWorkflow.spiff.specs.event_definitions import (
     MessageEventDefinition as SpiffMessageEventDefinition,
 )
-from SpiffWorkflow.spiff.specs.defaults import ManualTask, NoneTask, ServiceTask, UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import current_clock
@@ -73,7 +73,7 @@ class _ClockedDatetime(datetime):
         return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
 
 
-_spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+_spiff_timer.datetime = _ClockedDatetime
 
 
 # --- script engine -------------------------------------------------------------------------
@@ -164,7 +164,9 @@ class ParsedPackage:
     forms: set[str] = field(default_factory=set)
 
 
-def parse_package(bpmn: Mapping[str, etree._Element], dmn: Mapping[str, etree._Element]) -> ParsedPackage:
+def parse_package(
+    bpmn: Mapping[str, etree._Element], dmn: Mapping[str, etree._Element]
+) -> ParsedPackage:
     """Parse already-hardened XML trees; raise DeploymentError on anything SpiffWorkflow refuses."""
     parser = _Parser()
     try:
@@ -325,7 +327,9 @@ def loads_state(
     return workflow
 
 
-def new_workflow(spec: Any, subprocess_specs: Mapping[str, Any], script_engine: Any) -> BpmnWorkflow:
+def new_workflow(
+    spec: Any, subprocess_specs: Mapping[str, Any], script_engine: Any
+) -> BpmnWorkflow:
     return BpmnWorkflow(spec, dict(subprocess_specs), script_engine=script_engine)
 
 
@@ -357,15 +361,21 @@ def plan_migration(workflow: BpmnWorkflow, new_spec: Any, new_deps: Mapping[str,
         if diff is None:
             removed.append(f"subprocess {workflow.subprocesses[sp_id].spec.name}")
             continue
-        removed += [t.task_spec.bpmn_id or t.task_spec.name for t in diff.removed if t.state & active]
+        removed += [
+            t.task_spec.bpmn_id or t.task_spec.name for t in diff.removed if t.state & active
+        ]
         changed += [t.task_spec.bpmn_id or t.task_spec.name for t in diff.changed]
-    added = sorted(s.bpmn_id for s in new_spec.task_specs.values()
-                   if s.name not in workflow.spec.task_specs and getattr(s, "bpmn_id", None))
+    added = sorted(
+        s.bpmn_id
+        for s in new_spec.task_specs.values()
+        if s.name not in workflow.spec.task_specs and getattr(s, "bpmn_id", None)
+    )
     return MigrationPlan(sorted(set(removed)), sorted(set(changed)), added), (top, subs)
 
 
-def apply_migration(workflow: BpmnWorkflow, diffs: Any, new_spec: Any,
-                    new_deps: Mapping[str, Any]) -> None:
+def apply_migration(
+    workflow: BpmnWorkflow, diffs: Any, new_spec: Any, new_deps: Mapping[str, Any]
+) -> None:
     from SpiffWorkflow.bpmn.util.diff import migrate_workflow
 
     top, subs = diffs

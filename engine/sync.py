@@ -49,7 +49,10 @@ class Projector:
         new_subs = self._subscriptions(step, subs, set(refs.get("m", [])))
         self._jobs(step, services, set(refs.get("j", [])))
         step.instance.open_refs = {
-            "h": sorted(human), "t": sorted(timer_tasks), "m": sorted(subs), "j": sorted(services)
+            "h": sorted(human),
+            "t": sorted(timer_tasks),
+            "m": sorted(subs),
+            "j": sorted(services),
         }
         return bool(new_subs) and self._deliver_buffered(step, new_subs)
 
@@ -71,11 +74,17 @@ class Projector:
     def _human_row(self, step: Step, task: Any) -> dict[str, Any]:
         spec = task.task_spec
         return {
-            "id": str(task.id), "instance_id": step.instance.id,
-            "process_id": task.workflow.spec.name, "business_key": step.instance.business_key,
-            "spec_id": spec.bpmn_id or spec.name, "name": spec.bpmn_name or spec.bpmn_id or spec.name,
-            "lane": spec.lane, "form": spiff.form_of(task), "status": "open",
-            "created_at": step.now, "due_at": _due(task),
+            "id": str(task.id),
+            "instance_id": step.instance.id,
+            "process_id": task.workflow.spec.name,
+            "business_key": step.instance.business_key,
+            "spec_id": spec.bpmn_id or spec.name,
+            "name": spec.bpmn_name or spec.bpmn_id or spec.name,
+            "lane": spec.lane,
+            "form": spiff.form_of(task),
+            "status": "open",
+            "created_at": step.now,
+            "due_at": _due(task),
         }
 
     def _timers(self, step: Step, current: dict[str, tuple[Any, Any]], before: set[str]) -> None:
@@ -84,9 +93,14 @@ class Projector:
             step.conn.execute(
                 insert(timers),
                 [
-                    {"instance_id": step.instance.id, "task_id": tid,
-                     "spec_id": current[tid][0].task_spec.bpmn_id or current[tid][0].task_spec.name,
-                     "due_at": spiff.parse_due(current[tid][1]), "status": "waiting"}
+                    {
+                        "instance_id": step.instance.id,
+                        "task_id": tid,
+                        "spec_id": current[tid][0].task_spec.bpmn_id
+                        or current[tid][0].task_spec.name,
+                        "due_at": spiff.parse_due(current[tid][1]),
+                        "status": "waiting",
+                    }
                     for tid in added
                 ],
             )
@@ -94,8 +108,11 @@ class Projector:
         if gone:
             step.conn.execute(
                 update(timers)
-                .where(timers.c.instance_id == step.instance.id, timers.c.task_id.in_(gone),
-                       timers.c.status == "waiting")
+                .where(
+                    timers.c.instance_id == step.instance.id,
+                    timers.c.task_id.in_(gone),
+                    timers.c.status == "waiting",
+                )
                 .values(status="cancelled")
             )
 
@@ -107,8 +124,12 @@ class Projector:
             step.conn.execute(
                 insert(message_subscriptions),
                 [
-                    {"instance_id": step.instance.id, "message_name": current[tid][1],
-                     "business_key": step.instance.business_key, "task_id": tid}
+                    {
+                        "instance_id": step.instance.id,
+                        "message_name": current[tid][1],
+                        "business_key": step.instance.business_key,
+                        "task_id": tid,
+                    }
                     for tid in added
                 ],
             )
@@ -129,11 +150,17 @@ class Projector:
             step.conn.execute(
                 insert(jobs),
                 [
-                    {"instance_id": step.instance.id, "task_id": tid,
-                     "spec_id": current[tid].task_spec.bpmn_id or current[tid].task_spec.name,
-                     "operator": current[tid].task_spec.operation_name, "status": "pending",
-                     "attempts": 0, "max_attempts": self.max_attempts,
-                     "next_attempt_at": step.now, "created_at": step.now}
+                    {
+                        "instance_id": step.instance.id,
+                        "task_id": tid,
+                        "spec_id": current[tid].task_spec.bpmn_id or current[tid].task_spec.name,
+                        "operator": current[tid].task_spec.operation_name,
+                        "status": "pending",
+                        "attempts": 0,
+                        "max_attempts": self.max_attempts,
+                        "next_attempt_at": step.now,
+                        "created_at": step.now,
+                    }
                     for tid in added
                 ],
             )
@@ -141,8 +168,11 @@ class Projector:
         if gone:
             step.conn.execute(
                 update(jobs)
-                .where(jobs.c.instance_id == step.instance.id, jobs.c.task_id.in_(gone),
-                       jobs.c.status == "pending")
+                .where(
+                    jobs.c.instance_id == step.instance.id,
+                    jobs.c.task_id.in_(gone),
+                    jobs.c.status == "pending",
+                )
                 .values(status="cancelled")
             )
 
@@ -150,9 +180,13 @@ class Projector:
         """Hand the oldest buffered message to a subscription this step created."""
         pending = step.conn.execute(
             select(messages.c.id)
-            .where(messages.c.business_key == step.instance.business_key,
-                   messages.c.message_name.in_(names), messages.c.consumed_at.is_(None))
-            .order_by(messages.c.id).limit(1)
+            .where(
+                messages.c.business_key == step.instance.business_key,
+                messages.c.message_name.in_(names),
+                messages.c.consumed_at.is_(None),
+            )
+            .order_by(messages.c.id)
+            .limit(1)
         ).first()
         # One per round: the next round re-derives what still waits.
         return pending is not None and deliver(step, pending.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
@@ -35,8 +36,7 @@ class TimerFirer:
             if row is None or row.status != "waiting":
                 return False
             try:
-                self.runtime.step(row.instance_id, lambda step, r=row: self._apply(step, r),
-                                  actor="scheduler")
+                self.runtime.step(row.instance_id, partial(self._apply, row=row), actor="scheduler")
                 return True
             except _AlreadyFired:
                 return False
@@ -47,9 +47,10 @@ class TimerFirer:
                 return False
         return False
 
-    def _apply(self, step: Step, row: Any) -> None:
+    def _apply(self, step: Step, *, row: Any) -> None:
         taken = step.conn.execute(
-            update(timers).where(timers.c.id == row.id, timers.c.status == "waiting")
+            update(timers)
+            .where(timers.c.id == row.id, timers.c.status == "waiting")
             .values(status="fired", fired_at=step.now, lease_owner=None, lease_until=None)
         )
         if taken.rowcount != 1:
@@ -64,8 +65,11 @@ class TimerFirer:
 
     def _postpone(self, timer_id: int, until: datetime) -> None:
         with self.runtime.db.begin() as conn:
-            conn.execute(update(timers).where(timers.c.id == timer_id)
-                         .values(lease_owner="postponed", lease_until=until))
+            conn.execute(
+                update(timers)
+                .where(timers.c.id == timer_id)
+                .values(lease_owner="postponed", lease_until=until)
+            )
 
 
 class _AlreadyFired(Exception):

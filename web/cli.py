@@ -44,8 +44,12 @@ def _engine(ctx: click.Context) -> Engine:
 
 
 @click.group()
-@click.option("--database-url", envvar="DATABASE_URL", default=None,
-              help="SQLAlchemy URL; default: SQLite in instance/.")
+@click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    default=None,
+    help="SQLAlchemy URL; default: SQLite in instance/.",
+)
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None) -> None:
     """Redress: complaint journeys as BPMN, executed durably."""
@@ -68,8 +72,10 @@ def _collect(paths: Iterable[str]) -> dict[str, bytes]:
         path = Path(raw)
         if not path.exists():
             raise click.ClickException(f"{raw}: no such file or folder")
-        found = [path] if path.is_file() else sorted(
-            p for p in path.rglob("*") if p.suffix in {".bpmn", ".dmn", ".json"}
+        found = (
+            [path]
+            if path.is_file()
+            else sorted(p for p in path.rglob("*") if p.suffix in {".bpmn", ".dmn", ".json"})
         )
         for item in found:
             files[item.name] = item.read_bytes()
@@ -99,8 +105,9 @@ def deploy(ctx: click.Context, paths: tuple[str, ...], name: str | None, user: s
 @_friendly
 def start(ctx: click.Context, process_id: str, business_key: str, data: str, user: str) -> None:
     """Start a process instance."""
-    record = _engine(ctx).start(process_id, business_key=business_key, data=json.loads(data),
-                                user=user)
+    record = _engine(ctx).start(
+        process_id, business_key=business_key, data=json.loads(data), user=user
+    )
     click.echo(f"instance {record.id} {record.status} ({record.process_id} v{record.version})")
 
 
@@ -110,8 +117,9 @@ def start(ctx: click.Context, process_id: str, business_key: str, data: str, use
 @click.option("--instance", "instance_id", type=int, default=None)
 @click.pass_context
 @_friendly
-def tasks(ctx: click.Context, roles: tuple[str, ...], assignee: str | None,
-          instance_id: int | None) -> None:
+def tasks(
+    ctx: click.Context, roles: tuple[str, ...], assignee: str | None, instance_id: int | None
+) -> None:
     """List open user tasks."""
     for t in _engine(ctx).tasks(roles=roles or None, assignee=assignee, instance_id=instance_id):
         due = t.due_at.date().isoformat() if t.due_at else "-"
@@ -125,8 +133,9 @@ def tasks(ctx: click.Context, roles: tuple[str, ...], assignee: str | None,
 @click.option("--role", "roles", multiple=True, help="The user's roles (checked against the lane).")
 @click.pass_context
 @_friendly
-def complete(ctx: click.Context, task_id: str, data: str, user: str,
-             roles: tuple[str, ...]) -> None:
+def complete(
+    ctx: click.Context, task_id: str, data: str, user: str, roles: tuple[str, ...]
+) -> None:
     """Complete a user task with form data."""
     record = _engine(ctx).complete(task_id, json.loads(data), user=user, roles=roles or None)
     click.echo(f"instance {record.id} is {record.status} (revision {record.revision})")
@@ -141,7 +150,9 @@ def instances(ctx: click.Context, status: str | None, business_key: str | None) 
     """List process instances."""
     for i in _engine(ctx).instances(status=status, business_key=business_key, limit=1000):
         stage = i.summary.get("stage", "")
-        click.echo(f"{i.id:>6}  {i.business_key:<14} {i.process_id} v{i.version}  {i.status}  {stage}")
+        click.echo(
+            f"{i.id:>6}  {i.business_key:<14} {i.process_id} v{i.version}  {i.status}  {stage}"
+        )
 
 
 @main.command()
@@ -169,8 +180,12 @@ def scheduler(ctx: click.Context, interval: float, once: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--demo/--no-demo", default=True, show_default=True,
-              help="Deploy the packages and create demo users for every role.")
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Deploy the packages and create demo users for every role.",
+)
 @click.pass_context
 @_friendly
 def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:

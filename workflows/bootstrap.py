@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import handlers  # noqa: F401  (registers every service-task handler)
+import handlers
 from engine import Clock, Engine, FileDropTransport
 
 __all__ = ["DEFAULT_DATABASE_URL", "INSTANCE_DIR", "SUMMARY_KEYS", "build_engine", "database_url"]
@@ -21,8 +21,18 @@ DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'redress.db'}"
 
 # Case data the instance lists and figures need without loading the workflow state.
 SUMMARY_KEYS: Sequence[str] = (
-    "tier", "stage", "owner_role", "response_due", "refusal_reason", "outcome", "subject",
-    "division", "received_date", "payment_total", "payment_status", "route",
+    "tier",
+    "stage",
+    "owner_role",
+    "response_due",
+    "refusal_reason",
+    "outcome",
+    "subject",
+    "division",
+    "received_date",
+    "payment_total",
+    "payment_status",
+    "route",
 )
 
 
@@ -35,11 +45,15 @@ def _handler_migrations() -> list[Path]:
     return [location] if location.is_dir() else []
 
 
-def build_engine(url: str | None = None, *, clock: Clock | None = None,
-                 run_jobs_inline: bool = True) -> Engine:
+def build_engine(
+    url: str | None = None, *, clock: Clock | None = None, run_jobs_inline: bool = True
+) -> Engine:
     """An engine with Redress's handlers, summary keys and a post-room drop folder."""
     return Engine.create(
-        url or database_url(), clock=clock, summary_keys=SUMMARY_KEYS,
+        url or database_url(),
+        clock=clock,
+        summary_keys=SUMMARY_KEYS,
         default_transport=FileDropTransport(INSTANCE_DIR / "outbox"),
-        run_jobs_inline=run_jobs_inline, extra_migrations=_handler_migrations(),
+        run_jobs_inline=run_jobs_inline,
+        extra_migrations=_handler_migrations(),
     )

@@ -82,13 +82,17 @@ EngineFactory = Callable[..., Engine]
 
 
 @pytest.fixture
-def make_engine(database_url: str, clock: SimulatedClock,
-                registry: HandlerRegistry) -> Iterator[EngineFactory]:
+def make_engine(
+    database_url: str, clock: SimulatedClock, registry: HandlerRegistry
+) -> Iterator[EngineFactory]:
     made: list[Engine] = []
 
     def factory(**overrides: Any) -> Engine:
-        options: dict[str, Any] = {"clock": clock, "registry": registry,
-                                   "retry_backoff": timedelta(seconds=10)}
+        options: dict[str, Any] = {
+            "clock": clock,
+            "registry": registry,
+            "retry_backoff": timedelta(seconds=10),
+        }
         options.update(overrides)
         engine = Engine.create(database_url, **options)
         made.append(engine)

@@ -26,11 +26,17 @@ def _start(engine: Engine, key: str = "CASE-1") -> int:
 def test_user_task_service_task_and_gateway_run_in_order(engine: Engine) -> None:
     instance_id = _start(engine)
     [review] = engine.tasks(instance_id=instance_id)
-    assert (review.spec_id, review.lane, review.form) == ("review", "caseworker", "review.schema.json")
+    assert (review.spec_id, review.lane, review.form) == (
+        "review",
+        "caseworker",
+        "review.schema.json",
+    )
 
     engine.complete(review.id, {"approved": False}, user="cw1", roles={"caseworker"})
 
-    assert engine.instance(instance_id).data["notified"] is True  # the handler's result merged into the case data
+    assert (
+        engine.instance(instance_id).data["notified"] is True
+    )  # the handler's result merged into the case data
     [followup] = engine.tasks(instance_id=instance_id)
     assert (followup.spec_id, followup.lane) == ("followup", "team_leader")
     engine.complete(followup.id, {}, user="tl1", roles={"team_leader"})
@@ -123,8 +129,12 @@ def test_every_step_is_audited_and_the_audit_is_append_only(engine: Engine) -> N
     engine.complete(review.id, {"approved": True}, user="cw1")
     actions = [a.action for a in engine.audit(instance_id)]
     assert actions[0] == "instance_started"
-    for expected in ("task_created", "task_completed", "service_task_completed",
-                     "instance_completed"):
+    for expected in (
+        "task_created",
+        "task_completed",
+        "service_task_completed",
+        "instance_completed",
+    ):
         assert expected in actions
     completed = next(a for a in engine.audit(instance_id) if a.action == "task_completed")
     assert completed.actor == "cw1"
@@ -170,10 +180,17 @@ def test_migration_refused_when_an_open_task_disappears(engine: Engine) -> None:
     xml = changed["simple.bpmn"].decode()
     head, _, rest = xml.partition('<bpmn:userTask id="review"')
     _, _, tail = rest.partition("</bpmn:userTask>")
-    xml = (head + tail).replace('<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="notify"/>', "")
-    xml = xml.replace('targetRef="review"', 'targetRef="notify"').replace(
-        "<bpmn:flowNodeRef>review</bpmn:flowNodeRef>", "").replace(
-        '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3', '<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f3')
+    xml = (head + tail).replace(
+        '<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="notify"/>', ""
+    )
+    xml = (
+        xml.replace('targetRef="review"', 'targetRef="notify"')
+        .replace("<bpmn:flowNodeRef>review</bpmn:flowNodeRef>", "")
+        .replace(
+            "<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3",
+            "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f3",
+        )
+    )
     changed["simple.bpmn"] = xml.encode()
     engine.deploy(changed, name="simple", user="analyst")
     assert engine.preview_migration(instance_id, 2).removed_active == ["review"]

@@ -36,7 +36,9 @@ def test_crash_between_apply_and_commit_leaves_last_committed_state(
     instance = engine.start("simple", business_key="CRASH-1", data={"name": "A"}, user="cw1")
     [review] = engine.tasks(instance_id=instance.id)
 
-    child = FORK.Process(target=_child_complete_then_crash, args=(database_url, review.id, clock.now()))
+    child = FORK.Process(
+        target=_child_complete_then_crash, args=(database_url, review.id, clock.now())
+    )
     child.start()
     child.join(60)
     assert child.exitcode == 17
@@ -148,15 +150,20 @@ def test_timer_due_while_no_scheduler_ran_fires_once_with_two_schedulers(
     engine: Engine, database_url: str, clock: SimulatedClock
 ) -> None:
     engine.deploy(diagram_files("timed.bpmn"), name="timed", user="analyst")
-    instance = engine.start("timed", business_key="T-1", user="cw1",
-                            data={"received": "2026-03-27", "division": "england-and-wales"})
+    instance = engine.start(
+        "timed",
+        business_key="T-1",
+        user="cw1",
+        data={"received": "2026-03-27", "division": "england-and-wales"},
+    )
     [timer] = engine.timers(instance.id)
     # R21: 15 working days from Friday 27 March 2026 in England is Tuesday 21 April 2026.
     assert timer.due_at == datetime(2026, 4, 21, 22, 59, 59, tzinfo=UTC)
 
     later = clock.advance(timedelta(days=40))  # nobody ran a scheduler meanwhile
-    procs = [FORK.Process(target=_scheduler_process, args=(database_url, later, 5))
-             for _ in range(2)]
+    procs = [
+        FORK.Process(target=_scheduler_process, args=(database_url, later, 5)) for _ in range(2)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -177,8 +184,12 @@ def test_message_sent_before_the_instance_waits_is_delivered_when_it_does(
     instance = engine.start("waits", business_key="ICE-1", data={}, user="cw1")
     early = engine.correlate("ice_outcome", "ICE-1", {"upheld": True}, idempotency_key="ice-77")
     assert early.status == "buffered"
-    assert engine.correlate("ice_outcome", "ICE-1", {"upheld": True},
-                            idempotency_key="ice-77").message_id == early.message_id
+    assert (
+        engine.correlate(
+            "ice_outcome", "ICE-1", {"upheld": True}, idempotency_key="ice-77"
+        ).message_id
+        == early.message_id
+    )
 
     [prepare] = engine.tasks(instance_id=instance.id)
     engine.complete(prepare.id, {}, user="cw1")
@@ -198,15 +209,19 @@ def test_message_for_a_waiting_instance_is_delivered_at_once(engine: Engine) -> 
     assert engine.instance(instance.id).data["ice"] == {"upheld": False}
 
 
-@pytest.mark.parametrize("received, division, due", [
-    ("2026-03-27", "england-and-wales", datetime(2026, 4, 21, 22, 59, 59, tzinfo=UTC)),
-    ("2026-03-27", "scotland", datetime(2026, 4, 20, 22, 59, 59, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "received, division, due",
+    [
+        ("2026-03-27", "england-and-wales", datetime(2026, 4, 21, 22, 59, 59, tzinfo=UTC)),
+        ("2026-03-27", "scotland", datetime(2026, 4, 20, 22, 59, 59, tzinfo=UTC)),
+    ],
+)
 def test_r21_deadline_timer_uses_the_division_calendar(
     engine: Engine, received: str, division: str, due: datetime
 ) -> None:
     engine.deploy(diagram_files("timed.bpmn"), name="timed", user="analyst")
-    instance = engine.start("timed", business_key="T-2", user="cw1",
-                            data={"received": received, "division": division})
+    instance = engine.start(
+        "timed", business_key="T-2", user="cw1", data={"received": received, "division": division}
+    )
     [timer] = engine.timers(instance.id)
     assert timer.due_at == due

@@ -33,21 +33,27 @@ LAUGHS = b"""<?xml version="1.0"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x"
     targetNamespace="http://x"><bpmn:process id="boom" name="&lol9;"/></bpmn:definitions>"""
 
-HUGE = (b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
-        b'20100524/MODEL" id="x" targetNamespace="http://x"><!--' + b"x" * (10 * 1024 * 1024 + 1)
-        + b"--></bpmn:definitions>")
+HUGE = (
+    b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
+    b'20100524/MODEL" id="x" targetNamespace="http://x"><!--'
+    + b"x" * (10 * 1024 * 1024 + 1)
+    + b"--></bpmn:definitions>"
+)
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("xxe.bpmn", XXE, "DOCTYPE|DTD|entit"),
-    ("laughs.bpmn", LAUGHS, "DOCTYPE|DTD|entit"),
-    ("huge.bpmn", HUGE, "larger|size|10"),
-    ("picture.bpmn", SVG, "not a BPMN"),
-    ("broken.bpmn", b"<bpmn:definitions", "."),
-    ("notes.txt", b"hello", r"\.bpmn"),
-])
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("xxe.bpmn", XXE, "DOCTYPE|DTD|entit"),
+        ("laughs.bpmn", LAUGHS, "DOCTYPE|DTD|entit"),
+        ("huge.bpmn", HUGE, "larger|size|10"),
+        ("picture.bpmn", SVG, "not a BPMN"),
+        ("broken.bpmn", b"<bpmn:definitions", "."),
+        ("notes.txt", b"hello", r"\.bpmn"),
+    ],
+)
 def test_hostile_or_wrong_uploads_are_refused_and_nothing_is_deployed(
     engine: Engine, name: str, content: bytes, reason: str
 ) -> None:
@@ -61,12 +67,15 @@ def test_hostile_or_wrong_uploads_are_refused_and_nothing_is_deployed(
         engine.start("simple", business_key="X", user="cw1")
 
 
-@pytest.mark.parametrize("script", [
-    "__import__('os').system('id')",
-    "data = open('/etc/passwd').read()",
-    "while True:\n    pass",
-    "x = ().__class__.__bases__[0].__subclasses__()",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "__import__('os').system('id')",
+        "data = open('/etc/passwd').read()",
+        "while True:\n    pass",
+        "x = ().__class__.__bases__[0].__subclasses__()",
+    ],
+)
 def test_hostile_script_fails_in_the_sandbox_opens_an_incident_and_keeps_running(
     make_engine: EngineFactory, script: str
 ) -> None:
@@ -91,8 +100,9 @@ def test_hostile_script_fails_in_the_sandbox_opens_an_incident_and_keeps_running
 
 def test_retrying_a_failed_script_task_runs_it_again(engine: Engine) -> None:
     engine.deploy(script_diagram("divide", "ratio = total / count"), name="d", user="analyst")
-    instance = engine.start("divide", business_key="DIV-1", data={"total": 10, "count": 0},
-                            user="cw1")
+    instance = engine.start(
+        "divide", business_key="DIV-1", data={"total": 10, "count": 0}, user="cw1"
+    )
     [incident] = engine.incidents(instance_id=instance.id)
     assert "ZeroDivisionError" in incident.message
     engine.retry_incident(incident.id, user="ops")  # same data: fails again, new incident
