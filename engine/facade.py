@@ -13,6 +13,7 @@ Typical use::
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatch
 import socket
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
@@ -79,8 +80,10 @@ class Engine:
         script_time_limit: float,
         cache_size: int,
         extra_migrations: Sequence[str | Path],
+        audit_private_keys: Sequence[str] = (),
     ) -> None:
         self.db = db
+        self.audit_private_keys = tuple(audit_private_keys)
         self.clock = clock
         self.registry = registry
         self.run_jobs_inline = run_jobs_inline
@@ -123,6 +126,7 @@ class Engine:
         script_time_limit: float = 1.0,
         cache_size: int = 2000,
         extra_migrations: Sequence[str | Path] = (),
+        audit_private_keys: Sequence[str] = (),
     ) -> Engine:
         """Build an engine on a database URL (SQLite or PostgreSQL)."""
         return cls(
@@ -139,6 +143,7 @@ class Engine:
             script_time_limit=script_time_limit,
             cache_size=cache_size,
             extra_migrations=extra_migrations,
+            audit_private_keys=audit_private_keys,
         )
 
     def init_db(self) -> None:
@@ -400,7 +405,7 @@ class Engine:
             if closed.rowcount != 1:
                 raise TaskNotOpenError(f"task {task_id} was completed by someone else")
             changes = {
-                k: {"before": task.data.get(k), "after": v}
+                k: self._audit_change(k, task.data.get(k), v)
                 for k, v in submitted.items()
                 if task.data.get(k) != v
             }
@@ -414,6 +419,12 @@ class Engine:
         if self._after_step(step):
             return self.instance(record.instance_id, with_data=False)
         return _record_of(step)
+
+    def _audit_change(self, key: str, before: Any, after: Any) -> dict[str, Any]:
+        """Before/after for the case history; private keys are recorded as changed, no values."""
+        if any(fnmatch(key, pattern) for pattern in self.audit_private_keys):
+            return {"changed": True, "private": True}
+        return {"before": before, "after": after}
 
     def _task_and_form(self, task_id: str) -> tuple[TaskRecord, dict[str, Any] | None]:
         """The task and its form schema in one query (the form comes from the cached spec)."""

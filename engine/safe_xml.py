@@ -80,7 +80,8 @@ def parse_untrusted(content: bytes, filename: str) -> etree._Element:
     try:
         root = etree.fromstring(content, _parser(), base_url=filename)
     except etree.XMLSyntaxError as exc:
-        raise DiagramError(f"{filename}: not well-formed XML: {_first_line(exc)}") from None
+        detail = exc.msg or _first_line(exc)  # .msg omits lxml's "(file, line n)" suffix
+        raise DiagramError(f"{filename}: not well-formed XML: {detail}") from None
     except (etree.LxmlError, ValueError) as exc:
         raise DiagramError(f"{filename}: not readable as XML: {_first_line(exc)}") from None
     docinfo = root.getroottree().docinfo
@@ -165,7 +166,8 @@ def validate_bpmn_schema(root: etree._Element, filename: str) -> None:
         schema: etree.XMLSchema = validator.validator
         if schema.validate(target):
             return
-        errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
+        prefix = f"{{{BPMN_NAMESPACE}}}"
+        errors = [f"line {e.line}: {e.message.replace(prefix, 'bpmn:')}" for e in schema.error_log]
     shown = "; ".join(errors[:_SCHEMA_ERRORS_SHOWN])
     hidden = len(errors) - _SCHEMA_ERRORS_SHOWN
     more = f" (and {hidden} more)" if hidden > 0 else ""

@@ -36,13 +36,22 @@ SUMMARY_KEYS: Sequence[str] = (
 )
 
 
+# Never copied into the audit log's before/after values (R06 staff confidentiality; free-text
+# notes may hold anything). The history still says who changed them and when.
+AUDIT_PRIVATE_KEYS: Sequence[str] = ("staff_*", "line_manager*", "*notes*", "*details*")
+
+
 def database_url() -> str:
     return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
-def _handler_migrations() -> list[Path]:
-    location = Path(handlers.__file__).parent / "migrations"
-    return [location] if location.is_dir() else []
+def _extra_migrations() -> list[Path]:
+    """Alembic branches beside the engine's: the handlers' tables and our own (users, tokens)."""
+    folders = [
+        Path(handlers.__file__).parent / "migrations",
+        ROOT / "workflows" / "migrations" / "versions",
+    ]
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def build_engine(
@@ -55,5 +64,6 @@ def build_engine(
         summary_keys=SUMMARY_KEYS,
         default_transport=FileDropTransport(INSTANCE_DIR / "outbox"),
         run_jobs_inline=run_jobs_inline,
-        extra_migrations=_handler_migrations(),
+        extra_migrations=_extra_migrations(),
+        audit_private_keys=AUDIT_PRIVATE_KEYS,
     )

@@ -13,7 +13,7 @@ from engine import (
     TaskNotOpenError,
     ValidationError,
 )
-from tests.engine.conftest import diagram_files, fresh
+from tests.engine.conftest import EngineFactory, diagram_files, fresh
 
 SIMPLE = ("simple.bpmn", "review.schema.json")
 
@@ -197,3 +197,15 @@ def test_migration_refused_when_an_open_task_disappears(engine: Engine) -> None:
     with pytest.raises(InvalidStateError, match="review"):
         engine.migrate(instance_id, 2, user="ops")
     assert engine.instance(instance_id).version == 1
+
+
+def test_r06_private_keys_are_audited_without_their_values(make_engine: EngineFactory) -> None:
+    engine = make_engine(audit_private_keys=("*notes*",))
+    engine.init_db()
+    instance_id = _start(engine, "PRIV-1")
+    [review] = engine.tasks(instance_id=instance_id)
+    engine.complete(review.id, {"approved": True, "notes": "the officer Jane Doe"}, user="cw1")
+    [done] = [a for a in engine.audit(instance_id) if a.action == "task_completed"]
+    assert done.detail["changes"]["notes"] == {"changed": True, "private": True}
+    assert done.detail["changes"]["approved"]["after"] is True
+    assert "Jane" not in str(engine.audit(instance_id))

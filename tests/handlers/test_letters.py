@@ -1,0 +1,200 @@
+"""letters.send: real PDFs, stored once, posted once, worded by the rules they cite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from handlers.letters import LETTER_CODES, send_letter
+from tests.handlers.conftest import FakeContext
+from tests.handlers.pdfs import pdf_pages, pdf_text
+
+MakeCtx = Callable[..., FakeContext]
+
+
+def case(**extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "client": {"name": "Jane Smith", "title": "Ms", "role": "paying_parent",
+                   "address": ["12 Acacia Avenue", "Leeds"], "postcode": "LS1 4AB"},
+        "division": "england_wales", "tier": "resolution", "received_date": "2026-03-27",
+        "subject": "payment_delay", "outcome": "part_upheld", "case_open": True,
+        "issues": ["Your payment was taken twice in February."],
+        "resolution_plan": [{"type": "corrective_action", "description": "Refund the duplicate "
+                             "payment", "reason": "system error", "due_date": "2026-04-24",
+                             "status": "draft", "client_approved": True}],
+    }
+    data.update(extra)
+    return data
+
+
+def send(ctx: FakeContext, code: str, **params: Any) -> str:
+    """Send ``code`` and return the stored letter's text."""
+    ctx.run(send_letter, letter_code=code, **params)
+    doc_id = ctx.data["letters"][-1]["document_id"]
+    stored = next(s for s in ctx.sink.documents.values() if s.ref.id == doc_id)
+    assert stored.content.startswith(b"%PDF")
+    return pdf_text(stored.content)
+
+
+def test_letter_pdf_contains_case_reference(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    ctx.run(send_letter, letter_code="OUTCOME_RESOLUTION")
+    (stored,) = ctx.sink.documents.values()
+    assert stored.ref.kind == "letter" and stored.ref.content_type == "application/pdf"
+    pages = pdf_pages(stored.content)
+    assert len(pages) >= 2  # letter, then the CMSB011 leaflet
+    assert all("CMS-2026-000123" in page for page in pages)
+    assert "Ms Jane Smith" in pages[0] and "LS1 4AB" in pages[0] and "14 April 2026" in pages[0]
+
+
+def test_send_twice_for_same_task_stores_one_document_and_posts_once(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    first = ctx.run(send_letter, letter_code="ACK_COMPLAINT")
+    second = ctx.run(send_letter, letter_code="ACK_COMPLAINT")
+    assert len(ctx.sink.documents) == 1
+    assert ctx.sink.messages("letter.post") == [{
+        "document_id": first["letters"][0]["document_id"], "letter_code": "ACK_COMPLAINT",
+        "business_key": "CMS-2026-000123", "enclosures": ["CMSB011"]}]
+    assert first == second and len(second["letters"]) == 1
+
+
+def test_later_task_appends_to_letter_history(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    ctx.run(send_letter, letter_code="ACK_COMPLAINT")
+    ctx.task("task-2").run(send_letter, letter_code="OUTCOME_RESOLUTION")
+    assert [x["code"] for x in ctx.data["letters"]] == ["ACK_COMPLAINT", "OUTCOME_RESOLUTION"]
+    assert len(ctx.sink.messages("letter.post")) == 2
+
+
+def test_outbox_payload_carries_no_letter_text_or_address(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    ctx.run(send_letter, letter_code="OUTCOME_RESOLUTION")
+    (payload,) = ctx.sink.messages("letter.post")
+    assert set(payload) == {"document_id", "letter_code", "business_key", "enclosures"}
+    assert "Smith" not in repr(payload)
+
+
+def test_r26_resolution_outcome_signposts_review(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case()), "OUTCOME_RESOLUTION")
+    assert "If you are still unhappy" in text
+    assert "Complaint Review team" in text
+    assert "partly upheld" in text and "Refund the duplicate payment" in text
+
+
+def test_r33_review_outcome_signposts_ice(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(tier="review", outcome="not_upheld")), "OUTCOME_REVIEW")
+    assert "Independent Case Examiner" in text
+    assert "Complaint and Correspondence Review Team" in text
+
+
+def test_r45_ice_outcome_signposts_phso_through_an_mp(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(tier="ice")), "ICE_OUTCOME")
+    assert "Parliamentary and Health Service Ombudsman" in text and "(MP)" in text
+
+
+def test_r48_northern_ireland_signposts_ni_ombudsman(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(tier="ice", division="northern_ireland")), "ICE_OUTCOME")
+    assert "Northern Ireland Public Services Ombudsman" in text
+    assert "Parliamentary and Health Service Ombudsman" not in text
+
+
+@pytest.mark.parametrize("kind", ["mp_to_dg", "treat_official", "pos"])
+@pytest.mark.parametrize("code", ["OUTCOME_RESOLUTION", "OUTCOME_REVIEW"])
+def test_r35_official_correspondence_not_signposted(make_ctx: MakeCtx, kind: str,
+                                                    code: str) -> None:
+    text = send(make_ctx(case(correspondence_type=kind)), code, enclosures=[])
+    assert "If you are still unhappy" not in text
+    assert "Independent Case Examiner" not in text and "Complaint Review team" not in text
+
+
+def test_r08_keep_paying_line_when_case_open(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case()), "OUTCOME_RESOLUTION")
+    assert "you must keep paying your child maintenance" in text
+
+
+def test_r08_receiving_parent_told_paying_parent_must_keep_paying(make_ctx: MakeCtx) -> None:
+    data = case()
+    data["client"] = {**data["client"], "role": "receiving_parent"}
+    text = send(make_ctx(data), "ACK_COMPLAINT", enclosures=[])
+    assert "The paying parent must keep paying" in text and "receiving parent" in text
+
+
+def test_r08_no_keep_paying_line_when_case_closed(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(case_open=False)), "OUTCOME_RESOLUTION", enclosures=[])
+    assert "keep paying" not in text
+
+
+def test_r06_staff_ack_mentions_no_staff(make_ctx: MakeCtx) -> None:
+    data = case(staff_complaint=True, staff_member="John Doe", staff_id="E12345",
+                line_manager="Anne Other")
+    text = send(make_ctx(data), "STAFF_ACK")
+    assert "an investigation will take place" in text
+    for leak in ("John Doe", "E12345", "Anne Other", "staff", "disciplinary"):
+        assert leak.lower() not in text.lower()
+
+
+def test_r25_outcome_letter_says_how_much_and_when_paid(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(payment_total=150.5, payment_status="approved")),
+                "OUTCOME_RESOLUTION")
+    assert "special payment of £150.50" in text and "within 10 working days" in text
+
+
+def test_r25_payment_awaiting_special_payment_team_is_not_promised(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(payment_total=400, payment_status="awaiting_spt")),
+                "OUTCOME_RESOLUTION")
+    assert "Special Payment Team to consider a special payment of £400" in text
+
+
+def test_cmsl5842_says_resolution_team_will_contact_within_days(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(tier="dissatisfaction")), "CMSL5842", days=3)
+    assert "resolution team will contact you within 3 working days" in text
+
+
+def test_cmsl5812_gives_dispute_date_steps_and_days(make_ctx: MakeCtx) -> None:
+    dispute = {"date": "2026-02-02", "decision": "your calculation",
+               "steps": ["Recalculate using your current income"], "days_to_act": 21}
+    text = send(make_ctx(case(tier="appeal", dispute=dispute)), "CMSL5812")
+    assert "dispute of 2 February 2026" in text
+    assert "Recalculate using your current income" in text and "within 21 days" in text
+
+
+def test_cmsl5700_allows_14_days_to_reply(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(information_requested=["Your bank statement"])), "CMSL5700")
+    assert "within 14 days" in text and "Your bank statement" in text
+
+
+def test_cmsb011_leaflet_is_attached_by_default_and_can_be_left_out(make_ctx: MakeCtx) -> None:
+    assert "How to complain about the Child Maintenance Service" in send(
+        make_ctx(case()), "CMSL5701")
+    assert "How to complain" not in send(make_ctx(case()), "CMSL5701", enclosures=[])
+
+
+def test_cmsf5551_form_enclosed_on_request(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(tier="dissatisfaction")), "CMSL5701", enclosures=["CMSF5551"])
+    assert "Consolatory payment referral" in text
+    assert "Non complaint consolatory payment referral only" in text
+
+
+def test_r04_options_refusal_gives_no_email_address(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(refusal_reason="options_service")), "REFUSAL")
+    assert "Child Maintenance Options" in text and "@" not in text
+
+
+def test_letters_use_new_vocabulary_only(make_ctx: MakeCtx) -> None:
+    for code in sorted(LETTER_CODES):
+        data = case(refusal_reason="out_of_time", dispute={"date": "2026-01-05"})
+        text = send(make_ctx(data), code).lower()
+        for old in ("non-resident parent", "parent with care", "pwc", "nrp", "absent parent"):
+            assert old not in text, (code, old)
+
+
+def test_unknown_letter_code_is_a_diagram_error(make_ctx: MakeCtx) -> None:
+    with pytest.raises(ValueError, match="unknown letter code"):
+        make_ctx(case()).run(send_letter, letter_code="CMSL9999")
+
+
+def test_unknown_enclosure_is_a_diagram_error(make_ctx: MakeCtx) -> None:
+    with pytest.raises(ValueError, match="unknown enclosure"):
+        make_ctx(case()).run(send_letter, letter_code="CMSL5701", enclosures=["CMSX1"])
