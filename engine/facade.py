@@ -13,10 +13,10 @@ Typical use::
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatch
 import socket
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 from uuid import UUID

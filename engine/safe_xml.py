@@ -17,6 +17,7 @@ import threading
 from typing import Any, Final, Literal
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
 from engine.exceptions import DiagramError
 
@@ -135,13 +136,11 @@ _validator: Any = None
 
 
 def _bpmn_validator() -> Any:
-    # Loading the BPMN 2.0 XSD costs tens of milliseconds: do it once per process, on first use.
+    # Compiling the BPMN 2.0 XSD (~5 ms) on every upload is waste: once per process, on first use.
     # Validation runs under the same lock because an lxml XMLSchema keeps its error log on the
     # instance, so two threads validating at once would mix their errors.
     global _validator
     if _validator is None:
-        from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-
         _validator = BpmnValidator()
     return _validator
 
