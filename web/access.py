@@ -1,0 +1,130 @@
+"""The one access layer every request goes through.
+
+A ``before_request`` hook resolves the caller (``Authorization: Bearer`` token, else the
+browser session), then checks the permission the endpoint declared (``operation(...)`` for the
+API, :func:`requires` for pages) against ``workflows.roles.PERMISSIONS``. An endpoint that
+declared nothing is refused when the app is built, so no route can slip past.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from web.problems import Forbidden, Unauthorized
+from workflows.roles import Permission, allowed
+from workflows.users import User, Users
+
+__all__ = [
+    "PUBLIC",
+    "Requirement",
+    "csrf_token",
+    "current_user",
+    "install_access",
+    "requires",
+    "sign_in",
+    "sign_out",
+]
+
+PUBLIC: Final = "public"
+Requirement = Permission | str  # a Permission, or PUBLIC
+F = TypeVar("F", bound=Callable[..., Any])
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def requires(permission: Requirement) -> Callable[[F], F]:
+    """Declare what a page view needs (API views declare it through ``operation``)."""
+    def mark(view: F) -> F:
+        view.permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def current_user() -> User | None:
+    user: User | None = g.get("user")
+    return user
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+def sign_in(user: User) -> None:
+    session.clear()
+    session["user_id"] = user.id
+    session["csrf"] = secrets.token_urlsafe(24)
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def _users() -> Users:
+    users: Users = current_app.extensions["redress"].users
+    return users
+
+
+def _resolve() -> tuple[User | None, str]:
+    """The caller and how they proved it: "token", "session" or "" (anonymous)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("use Authorization: Bearer <token>")
+        user = _users().by_token(secret.strip())
+        if user is None:
+            raise Unauthorized("the API token is unknown, revoked, or its user is disabled")
+        return user, "token"
+    user_id = session.get("user_id")
+    if isinstance(user_id, int):
+        found = _users().by_id(user_id)
+        if found is not None and found.active:
+            return found, "session"
+        session.clear()
+    return None, ""
+
+
+def _csrf_ok() -> bool:
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+    expected = session.get("csrf", "")
+    return bool(expected) and hmac.compare_digest(str(sent), str(expected))
+
+
+def _authorise() -> Response | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or request.endpoint == "static":  # 404/405 handlers answer; CSS is public
+        return None
+    permission: Requirement = getattr(view, "permission")  # noqa: B009 - checked at build time
+    is_api = request.path.startswith("/api/")
+    user, how = _resolve()
+    g.user = user
+    if how == "session" and request.method not in _SAFE and not _csrf_ok():
+        raise Forbidden("a browser session needs the X-CSRF-Token header (or form field)")
+    if permission == PUBLIC:
+        return None
+    if user is None:
+        if is_api:
+            raise Unauthorized("sign in or send Authorization: Bearer <token>")
+        return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
+    if not allowed(user.roles, Permission(permission)):
+        raise Forbidden(f"this needs the {permission} permission, which your roles "
+                        f"({', '.join(user.roles)}) do not grant")
+    return None
+
+
+def install_access(app: Flask) -> None:
+    """Refuse to build an app with an undeclared endpoint, then check every request."""
+    undeclared = [name for name, view in app.view_functions.items()
+                  if name != "static" and not hasattr(view, "permission")]
+    if undeclared:
+        raise RuntimeError(f"endpoints without a declared permission: {', '.join(undeclared)}")
+    setattr(app.view_functions["static"], "permission", PUBLIC)  # noqa: B010
+    app.before_request(_authorise)

@@ -1,0 +1,119 @@
+"""The Flask app factory: the JSON API, the browser pages and one access layer over both.
+
+``create_app(engine=..., test_mode=...)``. Test mode (the clock endpoint) is off unless asked
+for, needs a simulated clock, and is refused outright by the production configuration
+(``REDRESS_ENV=production``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from engine import Engine, SimulatedClock
+from web.access import csrf_token, current_user, install_access
+from web.api import register_api
+from web.api.openapi import IdConverter
+from web.context import Redress
+from web.pages import bp as pages
+from web.problems import register_problem_handlers
+from workflows.bootstrap import INSTANCE_DIR, build_engine
+from workflows.catalogue import Catalogue
+from workflows.idempotency import IdempotencyStore
+from workflows.roles import ROLE_IDS, Permission, allowed, role
+from workflows.services import parse_due
+from workflows.users import Users
+
+__all__ = ["create_app"]
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(production: bool) -> str:
+    """REDRESS_SECRET_KEY, else (not in production) a key kept in the instance folder."""
+    key = os.environ.get("REDRESS_SECRET_KEY", "")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("REDRESS_SECRET_KEY must be set in production")
+    path = Path(INSTANCE_DIR) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _check_test_mode(test_mode: bool, engine: Engine, production: bool) -> None:
+    if not test_mode:
+        return
+    if production:
+        raise RuntimeError("test mode is refused in production (REDRESS_ENV=production)")
+    if not isinstance(engine.clock, SimulatedClock):
+        raise RuntimeError("test mode needs an engine on a SimulatedClock")
+
+
+def _day(value: datetime | str | None) -> str:
+    """A deadline as the UK date it falls on ("21 Apr 2026"), whatever form it came in."""
+    if value in (None, ""):
+        return "—"
+    when = parse_due(value)
+    if isinstance(when, datetime):
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(LONDON).date()
+    return when.strftime("%d %b %Y") if when is not None else str(value)
+
+
+def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
+               config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app on ``engine`` (default: ``build_engine()``, simulated in test mode)."""
+    production = os.environ.get("REDRESS_ENV", "").strip().lower() == "production"
+    test_mode = _env_flag("REDRESS_TEST_MODE") if test_mode is None else test_mode
+    if engine is None:
+        engine = build_engine(clock=SimulatedClock() if test_mode and not production else None)
+    _check_test_mode(test_mode, engine, production)
+
+    app = Flask(__name__)
+    app.url_map.converters["id"] = IdConverter
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=production,
+                      MAX_CONTENT_LENGTH=16 * 1024 * 1024, JSON_SORT_KEYS=False)
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(production)
+    app.extensions["redress"] = Redress(engine, Users(engine), IdempotencyStore(engine),
+                                        Catalogue(engine), test_mode)
+
+    register_api(app, test_mode=test_mode)
+    app.register_blueprint(pages)
+    register_problem_handlers(app)
+    install_access(app)
+
+    app.add_template_filter(_day, "day")
+
+    @app.context_processor
+    def _template_helpers() -> dict[str, Any]:
+        me = current_user()
+
+        def can(permission: str) -> bool:
+            return me is not None and allowed(me.roles, Permission(permission))
+
+        def role_name(role_id: str | None) -> str:
+            return role(role_id).name if role_id in ROLE_IDS else (role_id or "—")
+
+        def now() -> datetime:
+            return engine.clock.now()
+
+        return {"me": me, "can": can, "csrf": csrf_token, "role_name": role_name, "now": now,
+                "test_mode": test_mode}
+
+    return app

@@ -1,0 +1,98 @@
+"""The complaint as the API and the screens show it: tier, stage, owner, deadline, open work.
+
+The diagrams keep ``tier``, ``stage``, ``owner_role``, ``response_due`` and ``refusal_reason``
+in the case data; the engine projects them into each instance's summary, so lists never load
+workflow state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from engine import Engine, InstanceRecord, TaskRecord, TimerRecord
+from workflows.roles import ROLE_IDS, role
+
+__all__ = ["TIERS", "InstanceView", "describe", "describe_many", "parse_due"]
+
+TIERS: tuple[str, ...] = (
+    "dissatisfaction", "resolution", "review", "ice", "phso", "appeal", "closed", "refused",
+)
+_ENDED = ("completed", "cancelled")
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    record: InstanceRecord
+    tier: str | None
+    stage: str | None
+    owner_role: str | None
+    deadline: str | None  # ISO date or date-time, as the diagram set it
+    refusal_reason: str | None
+    outcome: str | None
+    overdue: bool
+    open_tasks: list[TaskRecord]
+    waiting_timers: list[TimerRecord]
+
+    @property
+    def owner_role_name(self) -> str | None:
+        return role(self.owner_role).name if self.owner_role in ROLE_IDS else None
+
+
+def parse_due(value: Any) -> datetime | date | None:
+    """A deadline from the case data: ISO date or date-time text (or a date), else None."""
+    if isinstance(value, datetime | date):
+        return value
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _tier(record: InstanceRecord) -> str | None:
+    tier = record.summary.get("tier")
+    tier = tier if isinstance(tier, str) and tier else None
+    if record.status in _ENDED and tier != "refused":
+        return "closed"
+    return tier
+
+
+def _is_overdue(due: datetime | date | None, now: datetime, tier: str | None,
+                status: str) -> bool:
+    if due is None or status in _ENDED or tier in ("closed", "refused"):
+        return False
+    if isinstance(due, datetime):
+        return (due if due.tzinfo else due.replace(tzinfo=now.tzinfo)) < now
+    return due < now.date()
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def describe(engine: Engine, record: InstanceRecord, *, with_work: bool = True) -> InstanceView:
+    """The view of one instance; ``with_work`` adds its open tasks and waiting timers."""
+    summary = record.summary
+    tasks = engine.tasks(instance_id=record.id) if with_work else []
+    timers = [t for t in engine.timers(record.id) if t.status == "waiting"] if with_work else []
+    tier = _tier(record)
+    owner = _text(summary.get("owner_role"))
+    if owner is None and tasks:
+        owner = tasks[0].lane
+    due = parse_due(summary.get("response_due"))
+    return InstanceView(
+        record=record, tier=tier, stage=_text(summary.get("stage")), owner_role=owner,
+        deadline=due.isoformat() if due is not None else None,
+        refusal_reason=_text(summary.get("refusal_reason")),
+        outcome=_text(summary.get("outcome")),
+        overdue=_is_overdue(due, engine.clock.now(), tier, record.status),
+        open_tasks=tasks, waiting_timers=timers,
+    )
+
+
+def describe_many(engine: Engine, records: list[InstanceRecord]) -> list[InstanceView]:
+    """Views for a list page: from the summaries alone, no per-instance queries."""
+    return [describe(engine, r, with_work=False) for r in records]

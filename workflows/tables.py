@@ -1,0 +1,76 @@
+"""Redress's own tables beside the engine's: users, their roles, API tokens, idempotency keys.
+
+Core tables with their own MetaData; the Alembic branch ``workflows`` in
+``workflows/migrations/versions`` mirrors them and depends on the engine's first revision.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+__all__ = ["api_tokens", "idempotency_records", "metadata", "user_roles", "users"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_Id = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users", metadata,
+    Column("id", _Id, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(300), nullable=True),  # system accounts sign in by token only
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+user_roles = Table(
+    "user_roles", metadata,
+    Column("user_id", _Id, ForeignKey("users.id"), primary_key=True),
+    Column("role", String(50), primary_key=True),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", _Id, primary_key=True),
+    Column("user_id", _Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 hex of the token
+    Column("prefix", String(12), nullable=False),  # shown in lists so a user can tell them apart
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+idempotency_records = Table(
+    "idempotency_records", metadata,
+    Column("id", _Id, primary_key=True),
+    Column("user_id", _Id, ForeignKey("users.id"), nullable=False),
+    Column("scope", String(100), nullable=False),  # e.g. "POST /instances"
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of the request body
+    Column("status_code", Integer, nullable=True),  # NULL while the first request is running
+    Column("body", JSON, nullable=True),
+    Column("headers", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "scope", "key"),
+)

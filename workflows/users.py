@@ -1,0 +1,251 @@
+"""People and system accounts, their roles, and their personal API tokens.
+
+Passwords are hashed with werkzeug's default (scrypt). An API token is shown once when issued
+and stored only as its SHA-256 hash: a stolen database yields no usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine import ConflictError, Engine, NotFoundError, ValidationError
+from engine.clock import as_utc
+from workflows.roles import ROLE_IDS
+from workflows.tables import api_tokens, user_roles, users
+
+__all__ = ["ApiToken", "IssuedToken", "User", "Users", "hash_token"]
+
+TOKEN_PREFIX = "rdr_"
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
+_TOUCH_EVERY = timedelta(minutes=5)  # how stale last_used_at may get: avoids a write per request
+PASSWORD_METHOD = "scrypt"  # werkzeug's default; tests may swap in a cheaper one
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    active: bool
+    has_password: bool
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # the only time the token itself is known
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Users:
+    """User accounts, roles and tokens, stored beside the engine's tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.db = engine.db
+        self.clock = engine.clock
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def create(self, username: str, *, display_name: str, roles: Iterable[str],
+               password: str | None = None) -> User:
+        """Add an account.
+
+        Raises:
+            ValidationError: a malformed username, an unknown role or no role at all.
+            ConflictError: the username is taken.
+        """
+        wanted = _check(username, roles)
+        try:
+            with self.db.begin() as conn:
+                user_id = conn.execute(insert(users).values(
+                    username=username, display_name=display_name or username,
+                    password_hash=_hash(password) if password else None,
+                    active=True, created_at=self.clock.now(),
+                )).inserted_primary_key[0]
+                conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in wanted])
+        except IntegrityError as exc:
+            raise ConflictError(f"user {username!r} already exists") from exc
+        return self.get(int(user_id))
+
+    def ensure(self, username: str, *, display_name: str, roles: Iterable[str],
+               password: str | None = None) -> User:
+        """Create the account, or set its roles and password to these (idempotent)."""
+        found = self.by_username(username)
+        if found is None:
+            return self.create(username, display_name=display_name, roles=roles, password=password)
+        wanted = _check(username, roles)
+        rehash = bool(password) and not self._password_matches(found.id, password or "")
+        with self.db.begin() as conn:  # one connection at a time: SQLite begins IMMEDIATE
+            conn.execute(delete(user_roles).where(user_roles.c.user_id == found.id))
+            conn.execute(insert(user_roles), [{"user_id": found.id, "role": r} for r in wanted])
+            if rehash:
+                conn.execute(update(users).where(users.c.id == found.id)
+                             .values(password_hash=_hash(password or "")))
+        return self.get(found.id)
+
+    def get(self, user_id: int) -> User:
+        found = self.by_id(user_id)
+        if found is None:
+            raise NotFoundError(f"user {user_id} does not exist")
+        return found
+
+    def by_id(self, user_id: int) -> User | None:
+        return self._load(users.c.id == user_id)
+
+    def by_username(self, username: str) -> User | None:
+        return self._load(users.c.username == username)
+
+    def all(self) -> list[User]:
+        with self.db.connect() as conn:
+            rows = conn.execute(select(users).order_by(users.c.username)).all()
+            return [self._user(conn, row) for row in rows]
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The active account with this username and password, else None."""
+        with self.db.connect() as conn:
+            row = conn.execute(select(users).where(users.c.username == username)).first()
+            stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+            ok = check_password_hash(stored, password)  # always hash: no timing hint
+            if row is None or not row.active or not row.password_hash or not ok:
+                return None
+            return self._user(conn, row)
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def issue_token(self, user_id: int, name: str) -> IssuedToken:
+        """A new personal API token for this user; its secret is returned once, never stored."""
+        self.get(user_id)
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.db.begin() as conn:
+            token_id = conn.execute(insert(api_tokens).values(
+                user_id=user_id, name=name[:200] or "token", token_hash=hash_token(secret),
+                prefix=secret[:12], created_at=self.clock.now(),
+            )).inserted_primary_key[0]
+        return IssuedToken(self.token(int(token_id)), secret)
+
+    def by_token(self, secret: str) -> User | None:
+        """The active user a live token belongs to, else None; notes when it was last used."""
+        now = self.clock.now()
+        with self.db.connect() as conn:
+            row = conn.execute(select(api_tokens).where(
+                api_tokens.c.token_hash == hash_token(secret),
+                api_tokens.c.revoked_at.is_(None))).first()
+            if row is None:
+                return None
+            user_row = conn.execute(select(users).where(users.c.id == row.user_id)).first()
+            if user_row is None or not user_row.active:
+                return None
+            user = self._user(conn, user_row)
+        last = as_utc(row.last_used_at)
+        if last is None or now - last > _TOUCH_EVERY:
+            with self.db.begin() as conn:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
+                             .values(last_used_at=now))
+        return user
+
+    def token(self, token_id: int) -> ApiToken:
+        with self.db.connect() as conn:
+            row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
+        if row is None:
+            raise NotFoundError(f"API token {token_id} does not exist")
+        return _token(row)
+
+    def tokens(self, user_id: int) -> list[ApiToken]:
+        with self.db.connect() as conn:
+            rows = conn.execute(select(api_tokens).where(api_tokens.c.user_id == user_id)
+                                .order_by(api_tokens.c.id)).all()
+        return [_token(r) for r in rows]
+
+    def revoke_token(self, token_id: int, *, by: User, any_user: bool = False) -> ApiToken:
+        """Revoke a token: one's own, or anyone's when ``any_user`` (administrators).
+
+        Raises:
+            NotFoundError: no such token, or (to hide others' tokens) not the caller's.
+        """
+        found = self.token(token_id)
+        if found.user_id != by.id and not any_user:
+            raise NotFoundError(f"API token {token_id} does not exist")
+        if found.revoked_at is None:
+            with self.db.begin() as conn:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
+                             .values(revoked_at=self.clock.now()))
+        return self.token(token_id)
+
+    def revoke_tokens_named(self, user_id: int, name: str) -> int:
+        """Revoke every live token of a user with this name (the demo reissues its own)."""
+        with self.db.begin() as conn:
+            done = conn.execute(update(api_tokens).where(
+                api_tokens.c.user_id == user_id, api_tokens.c.name == name,
+                api_tokens.c.revoked_at.is_(None)).values(revoked_at=self.clock.now()))
+        return int(done.rowcount)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _load(self, where: Any) -> User | None:
+        with self.db.connect() as conn:
+            row = conn.execute(select(users).where(where)).first()
+            return None if row is None else self._user(conn, row)
+
+    def _user(self, conn: Any, row: Any) -> User:
+        held = {r for (r,) in conn.execute(select(user_roles.c.role)
+                                           .where(user_roles.c.user_id == row.id))}
+        ordered = tuple(r for r in ROLE_IDS if r in held)
+        return User(row.id, row.username, row.display_name, ordered, bool(row.active),
+                    bool(row.password_hash))
+
+    def _password_matches(self, user_id: int, password: str) -> bool:
+        with self.db.connect() as conn:
+            stored = conn.execute(select(users.c.password_hash)
+                                  .where(users.c.id == user_id)).scalar()
+        return bool(stored) and check_password_hash(stored, password)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def _check(username: str, roles: Iterable[str]) -> list[str]:
+    wanted = sorted(set(roles))
+    problems = []
+    if not _USERNAME.match(username):
+        problems.append("username: 2-100 characters, lower-case letters, digits, '.', '_' or '-'")
+    unknown = [r for r in wanted if r not in ROLE_IDS]
+    if unknown:
+        problems.append(f"roles: unknown role(s) {', '.join(unknown)}")
+    if not wanted:
+        problems.append("roles: at least one role is needed")
+    if problems:
+        raise ValidationError("the account is not valid", problems)
+    return wanted
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(row.id, row.user_id, row.name, row.prefix, as_utc(row.created_at),  # type: ignore[arg-type]
+                    as_utc(row.last_used_at), as_utc(row.revoked_at))
+
