@@ -26,6 +26,7 @@ from sqlalchemy import insert, select, update
 
 from engine import queries, spiff
 from engine.cache import WorkflowCache
+from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock
 from engine.db import connect, migrate
 from engine.definitions import DefinitionCache, deploy_files
@@ -105,6 +106,7 @@ class Engine:
         self.jobs_runner = JobRunner(self.runtime, registry, backoff)
         self.timer_firer = TimerFirer(self.runtime)
         self.correlator = Correlator(self.runtime)
+        self.catalogue = Catalogue(db)
         self.dispatcher = Dispatcher(
             db, clock, transports, default_transport, backoff, max_attempts
         )
@@ -214,30 +216,55 @@ class Engine:
         with self.db.connect() as conn:
             return queries.instance_records(conn, **filters)
 
-    def suspend(self, instance_id: int, *, user: str) -> InstanceRecord:
+    def suspend(
+        self, instance_id: int, *, user: str, expected_revision: int | None = None
+    ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.status = "suspended"
             step.record("instance_suspended")
 
-        self.runtime.step(instance_id, apply, actor=user, advance=False)
+        self.runtime.step(
+            instance_id, apply, actor=user, advance=False, expected_revision=expected_revision
+        )
         return self.instance(instance_id, with_data=False)
 
-    def resume(self, instance_id: int, *, user: str) -> InstanceRecord:
+    def resume(
+        self, instance_id: int, *, user: str, expected_revision: int | None = None
+    ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.instance.status = "active"
             step.record("instance_resumed")
 
-        _, step = self.runtime.run(instance_id, apply, actor=user, statuses=("suspended",))
+        _, step = self.runtime.run(
+            instance_id,
+            apply,
+            actor=user,
+            statuses=("suspended",),
+            expected_revision=expected_revision,
+        )
         self._after_step(step)
         return self.instance(instance_id, with_data=False)
 
-    def cancel(self, instance_id: int, *, user: str, reason: str = "") -> InstanceRecord:
+    def cancel(
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        reason: str = "",
+        expected_revision: int | None = None,
+    ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.workflow.cancel()
             step.status = "cancelled"
             step.record("instance_cancelled", reason=reason[:500])
 
-        self.runtime.step(instance_id, apply, actor=user, statuses=("active", "suspended"))
+        self.runtime.step(
+            instance_id,
+            apply,
+            actor=user,
+            statuses=("active", "suspended"),
+            expected_revision=expected_revision,
+        )
         return self.instance(instance_id, with_data=False)
 
     def preview_migration(self, instance_id: int, to_version: int) -> spiff.MigrationPlan:
@@ -548,6 +575,13 @@ class Engine:
     ) -> list[IncidentRecord]:
         with self.db.connect() as conn:
             return queries.incident_records(conn, open_only=open_only, instance_id=instance_id)
+
+    def incident(self, incident_id: int) -> IncidentRecord:
+        with self.db.connect() as conn:
+            found = queries.incident_records(conn, open_only=False, incident_id=incident_id)
+        if not found:
+            raise NotFoundError(f"incident {incident_id} does not exist")
+        return found[0]
 
     def retry_incident(self, incident_id: int, *, user: str) -> None:
         """Retry what failed (handler job, script task or delivery) after a fix."""

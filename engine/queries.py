@@ -225,9 +225,15 @@ def outbox_records(conn: Connection, instance_id: int | None = None) -> list[Out
 
 
 def incident_records(
-    conn: Connection, *, open_only: bool = True, instance_id: int | None = None
+    conn: Connection,
+    *,
+    open_only: bool = True,
+    instance_id: int | None = None,
+    incident_id: int | None = None,
 ) -> list[IncidentRecord]:
     query = select(incidents).order_by(incidents.c.id)
+    if incident_id is not None:
+        query = query.where(incidents.c.id == incident_id)
     if open_only:
         query = query.where(incidents.c.resolved_at.is_(None))
     if instance_id is not None:

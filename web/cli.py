@@ -6,6 +6,7 @@ Every user mistake prints one line on stderr and exits 1; no traceback.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -38,6 +39,10 @@ def _friendly(func: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def _test_mode() -> bool:
+    return os.environ.get("REDRESS_TEST_MODE", "").strip().lower() in {"1", "true", "yes"}
+
+
 def _engine(ctx: click.Context) -> Engine:
     engine: Engine = ctx.obj["engine_factory"]()
     return engine
@@ -54,6 +59,8 @@ def _engine(ctx: click.Context) -> Engine:
 def main(ctx: click.Context, database_url: str | None) -> None:
     """Redress: complaint journeys as BPMN, executed durably."""
     ctx.ensure_object(dict)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url  # the web app builds its engine from it
     ctx.obj["engine_factory"] = lambda: build_engine(database_url)
 
 
@@ -193,10 +200,10 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
     from web.app import create_app
     from workflows.demo import seed_demo
 
-    engine = _engine(ctx)
+    app = create_app(engine=_engine(ctx) if not _test_mode() else None)
+    engine: Engine = app.extensions["redress"].engine
     engine.init_db()
     logins = seed_demo(engine) if demo else []
-    app = create_app(engine=engine)
     loop = EngineScheduler(engine)
     loop.start()
     click.echo(f"Redress is running at http://{host}:{port}/")

@@ -1,104 +1,16 @@
-"""What is deployed: deployments, their files and the process definitions (versions) in them.
-
-Read straight from the engine's tables because the facade has no listing of its own yet
-(``Engine.deployments()`` / ``Engine.definitions()`` are asked for); replace these queries
-with those calls when they exist.
-"""
+"""What is deployed, as the web layer reads it: the engine's catalogue of deployments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import select
-
-from engine import Engine, NotFoundError
-from engine.clock import as_utc
-from engine.tables import deployment_files, deployments, process_definitions
+from engine import Engine
+from engine.catalogue import Catalogue as _EngineCatalogue
+from engine.catalogue import DefinitionInfo, DeploymentFile, DeploymentInfo
 
 __all__ = ["Catalogue", "DefinitionInfo", "DeploymentFile", "DeploymentInfo"]
 
 
-@dataclass(frozen=True)
-class DefinitionInfo:
-    id: int
-    process_id: str
-    version: int
-    name: str
-    deployment_id: int
-    created_at: datetime
+class Catalogue(_EngineCatalogue):
+    """The engine's catalogue, built from an :class:`Engine`."""
 
-
-@dataclass(frozen=True)
-class DeploymentInfo:
-    id: int
-    name: str
-    content_hash: str
-    created_at: datetime
-    created_by: str
-    processes: dict[str, int]
-    files: list[str]
-
-
-@dataclass(frozen=True)
-class DeploymentFile:
-    filename: str
-    kind: str
-    content: bytes
-
-
-class Catalogue:
     def __init__(self, engine: Engine) -> None:
-        self.db = engine.db
-
-    def deployments(self, *, after_id: int | None = None, limit: int = 50) -> list[DeploymentInfo]:
-        """Deployments, newest first (keyset-paged by id, descending)."""
-        query = select(deployments).order_by(deployments.c.id.desc()).limit(limit)
-        if after_id is not None:
-            query = query.where(deployments.c.id < after_id)
-        with self.db.connect() as conn:
-            return [self._info(conn, row) for row in conn.execute(query).all()]
-
-    def deployment(self, deployment_id: int) -> DeploymentInfo:
-        with self.db.connect() as conn:
-            row = conn.execute(select(deployments)
-                               .where(deployments.c.id == deployment_id)).first()
-            if row is None:
-                raise NotFoundError(f"deployment {deployment_id} does not exist")
-            return self._info(conn, row)
-
-    def file(self, deployment_id: int, filename: str) -> DeploymentFile:
-        with self.db.connect() as conn:
-            row = conn.execute(select(deployment_files).where(
-                deployment_files.c.deployment_id == deployment_id,
-                deployment_files.c.filename == filename)).first()
-        if row is None:
-            raise NotFoundError(f"deployment {deployment_id} has no file {filename!r}")
-        return DeploymentFile(row.filename, row.kind, bytes(row.content))
-
-    def definitions(self, *, process_id: str | None = None, after_id: int | None = None,
-                    limit: int = 100) -> list[DefinitionInfo]:
-        """Process definitions by process id and version, oldest first."""
-        query = select(process_definitions).order_by(process_definitions.c.id).limit(limit)
-        if process_id is not None:
-            query = query.where(process_definitions.c.process_id == process_id)
-        if after_id is not None:
-            query = query.where(process_definitions.c.id > after_id)
-        with self.db.connect() as conn:
-            return [_definition(r) for r in conn.execute(query).all()]
-
-    def _info(self, conn: Any, row: Any) -> DeploymentInfo:
-        versions = conn.execute(select(process_definitions.c.process_id,
-                                       process_definitions.c.version)
-                                .where(process_definitions.c.deployment_id == row.id)).all()
-        files = conn.execute(select(deployment_files.c.filename)
-                             .where(deployment_files.c.deployment_id == row.id)
-                             .order_by(deployment_files.c.filename)).scalars().all()
-        return DeploymentInfo(row.id, row.name, row.content_hash, as_utc(row.created_at),  # type: ignore[arg-type]
-                              row.created_by, {p: v for p, v in versions}, list(files))
-
-
-def _definition(row: Any) -> DefinitionInfo:
-    return DefinitionInfo(row.id, row.process_id, row.version, row.name, row.deployment_id,
-                          as_utc(row.created_at))  # type: ignore[arg-type]
+        super().__init__(engine.db)

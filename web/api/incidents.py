@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from engine import NotFoundError
 from web.api.http import CURSOR, LIMIT, decode_cursor, page, reply
 from web.api.openapi import Param, Reply, operation, ref
 from web.api.present import incident_json
@@ -41,7 +40,4 @@ def retry_incident(incident_id: int) -> Response:
     """Run what failed again, after the cause was fixed; the incident is marked resolved."""
     eng = engine()
     eng.retry_incident(incident_id, user=user().username)
-    for incident in eng.incidents(open_only=False):
-        if incident.id == incident_id:
-            return reply(incident_json(incident))
-    raise NotFoundError(f"incident {incident_id} does not exist")  # pragma: no cover
+    return reply(incident_json(eng.incident(incident_id)))

@@ -107,11 +107,12 @@ def _change(instance_id: int, action: str, body: dict[str, Any] | None = None) -
     current = eng.instance(instance_id, with_data=False)
     expected = expected_revision(current.revision)
     if action == "suspend":
-        eng.suspend(instance_id, user=who)
+        eng.suspend(instance_id, user=who, expected_revision=expected)
     elif action == "resume":
-        eng.resume(instance_id, user=who)
+        eng.resume(instance_id, user=who, expected_revision=expected)
     elif action == "cancel":
-        eng.cancel(instance_id, user=who, reason=(body or {}).get("reason", ""))
+        eng.cancel(instance_id, user=who, reason=(body or {}).get("reason", ""),
+                   expected_revision=expected)
     else:
         eng.migrate(instance_id, int((body or {})["to_version"]), user=who,
                     expected_revision=expected)
