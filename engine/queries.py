@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.engine import Connection
 
 from engine.clock import as_utc
@@ -149,9 +149,19 @@ def task_records(
     instance_id: int | None = None,
     status: str | None = "open",
     business_key: str | None = None,
+    after: str | None = None,
     limit: int = 200,
 ) -> list[TaskRecord]:
+    """Tasks oldest first; ``after`` (a task id) continues a previous page (keyset paging)."""
     query = select(human_tasks)
+    if after is not None:
+        mark = conn.execute(
+            select(human_tasks.c.created_at).where(human_tasks.c.id == after)
+        ).scalar()
+        if mark is not None:
+            query = query.where(
+                tuple_(human_tasks.c.created_at, human_tasks.c.id) > tuple_(mark, after)
+            )
     if status:
         query = query.where(human_tasks.c.status == status)
     if roles is not None:

@@ -25,7 +25,6 @@ from workflows.services import describe
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks")
 
-_SCAN = 5000  # the engine has no task cursor yet: page within this many open tasks
 _TASK = Reply("The task.", ref("Task"))
 _COMPLETE = {"type": "object", "additionalProperties": False,
              "properties": {"data": {"type": "object",
@@ -58,15 +57,12 @@ def _lanes(wanted: str | None) -> list[str] | None:
 def list_tasks(query: dict[str, Any]) -> Response:
     """Open tasks in your lanes, oldest first; filter by lane, assignee, instance or key."""
     assignee = query.get("assignee")
+    limit = query.get("limit", 50)
     found = engine().tasks(roles=_lanes(query.get("lane")),
                            assignee=user().username if assignee == "me" else assignee,
                            instance_id=query.get("instance_id"),
-                           business_key=query.get("business_key"), limit=_SCAN)
-    after = decode_cursor(query.get("cursor"), str)
-    if after is not None:
-        ids = [t.id for t in found]
-        found = found[ids.index(after) + 1:] if after in ids else []
-    limit = query.get("limit", 50)
+                           business_key=query.get("business_key"),
+                           after=decode_cursor(query.get("cursor"), str), limit=limit + 1)
     return page([task_json(t) for t in found[:limit]],
                 found[limit - 1].id if len(found) > limit else None)
 
