@@ -8,10 +8,11 @@ same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Executable, Table, delete, insert, select, update
 
 from engine import spiff
 from engine.messages import deliver
@@ -56,20 +57,40 @@ class Projector:
         }
         return bool(new_subs) and self._deliver_buffered(step, new_subs)
 
-    def _human(self, step: Step, current: dict[str, Any], before: set[str]) -> None:
+    def _project(
+        self,
+        step: Step,
+        table: Table,
+        current: Mapping[str, Any],
+        before: set[str],
+        row: Callable[[str, Any], dict[str, Any]],
+        close: Callable[[set[str]], Executable],
+    ) -> list[str]:
+        """Insert rows for what appeared since the last step and close what went away."""
         added = [tid for tid in current if tid not in before]
         if added:
-            rows = [self._human_row(step, current[tid]) for tid in added]
-            step.conn.execute(insert(human_tasks), rows)
-            for row in rows:
-                step.record("task_created", row["id"], spec_id=row["spec_id"], lane=row["lane"])
+            step.conn.execute(insert(table), [row(tid, current[tid]) for tid in added])
         gone = before - set(current)
         if gone:
-            step.conn.execute(
+            step.conn.execute(close(gone))
+        return added
+
+    def _human(self, step: Step, current: dict[str, Any], before: set[str]) -> None:
+        added = self._project(
+            step,
+            human_tasks,
+            current,
+            before,
+            lambda tid, task: self._human_row(step, task),
+            lambda gone: (
                 update(human_tasks)
                 .where(human_tasks.c.id.in_(gone), human_tasks.c.status == "open")
                 .values(status="cancelled", completed_at=step.now)
-            )
+            ),
+        )
+        for tid in added:
+            spec = current[tid].task_spec
+            step.record("task_created", tid, spec_id=spec.bpmn_id or spec.name, lane=spec.lane)
 
     def _human_row(self, step: Step, task: Any) -> dict[str, Any]:
         spec = task.task_spec
@@ -78,7 +99,7 @@ class Projector:
             "instance_id": step.instance.id,
             "process_id": task.workflow.spec.name,
             "business_key": step.instance.business_key,
-            "spec_id": spec.bpmn_id or spec.name,
+            "spec_id": _spec_id(task),
             "name": spec.bpmn_name or spec.bpmn_id or spec.name,
             "lane": spec.lane,
             "form": spiff.form_of(task),
@@ -88,25 +109,19 @@ class Projector:
         }
 
     def _timers(self, step: Step, current: dict[str, tuple[Any, Any]], before: set[str]) -> None:
-        added = [tid for tid in current if tid not in before]
-        if added:
-            step.conn.execute(
-                insert(timers),
-                [
-                    {
-                        "instance_id": step.instance.id,
-                        "task_id": tid,
-                        "spec_id": current[tid][0].task_spec.bpmn_id
-                        or current[tid][0].task_spec.name,
-                        "due_at": spiff.parse_due(current[tid][1]),
-                        "status": "waiting",
-                    }
-                    for tid in added
-                ],
-            )
-        gone = before - set(current)
-        if gone:
-            step.conn.execute(
+        self._project(
+            step,
+            timers,
+            current,
+            before,
+            lambda tid, item: {
+                "instance_id": step.instance.id,
+                "task_id": tid,
+                "spec_id": _spec_id(item[0]),
+                "due_at": spiff.parse_due(item[1]),
+                "status": "waiting",
+            },
+            lambda gone: (
                 update(timers)
                 .where(
                     timers.c.instance_id == step.instance.id,
@@ -114,59 +129,48 @@ class Projector:
                     timers.c.status == "waiting",
                 )
                 .values(status="cancelled")
-            )
+            ),
+        )
 
     def _subscriptions(
         self, step: Step, current: dict[str, tuple[Any, str]], before: set[str]
     ) -> list[str]:
-        added = [tid for tid in current if tid not in before]
-        if added:
-            step.conn.execute(
-                insert(message_subscriptions),
-                [
-                    {
-                        "instance_id": step.instance.id,
-                        "message_name": current[tid][1],
-                        "business_key": step.instance.business_key,
-                        "task_id": tid,
-                    }
-                    for tid in added
-                ],
-            )
-        gone = before - set(current)
-        if gone:
-            step.conn.execute(
-                delete(message_subscriptions).where(
-                    message_subscriptions.c.instance_id == step.instance.id,
-                    message_subscriptions.c.task_id.in_(gone),
-                )
-            )
+        added = self._project(
+            step,
+            message_subscriptions,
+            current,
+            before,
+            lambda tid, item: {
+                "instance_id": step.instance.id,
+                "message_name": item[1],
+                "business_key": step.instance.business_key,
+                "task_id": tid,
+            },
+            lambda gone: delete(message_subscriptions).where(
+                message_subscriptions.c.instance_id == step.instance.id,
+                message_subscriptions.c.task_id.in_(gone),
+            ),
+        )
         return sorted({current[tid][1] for tid in added})
 
     def _jobs(self, step: Step, current: dict[str, Any], before: set[str]) -> None:
-        added = [tid for tid in current if tid not in before]
-        step.jobs_created += len(added)
-        if added:
-            step.conn.execute(
-                insert(jobs),
-                [
-                    {
-                        "instance_id": step.instance.id,
-                        "task_id": tid,
-                        "spec_id": current[tid].task_spec.bpmn_id or current[tid].task_spec.name,
-                        "operator": current[tid].task_spec.operation_name,
-                        "status": "pending",
-                        "attempts": 0,
-                        "max_attempts": self.max_attempts,
-                        "next_attempt_at": step.now,
-                        "created_at": step.now,
-                    }
-                    for tid in added
-                ],
-            )
-        gone = before - set(current)
-        if gone:
-            step.conn.execute(
+        added = self._project(
+            step,
+            jobs,
+            current,
+            before,
+            lambda tid, task: {
+                "instance_id": step.instance.id,
+                "task_id": tid,
+                "spec_id": _spec_id(task),
+                "operator": task.task_spec.operation_name,
+                "status": "pending",
+                "attempts": 0,
+                "max_attempts": self.max_attempts,
+                "next_attempt_at": step.now,
+                "created_at": step.now,
+            },
+            lambda gone: (
                 update(jobs)
                 .where(
                     jobs.c.instance_id == step.instance.id,
@@ -174,7 +178,9 @@ class Projector:
                     jobs.c.status == "pending",
                 )
                 .values(status="cancelled")
-            )
+            ),
+        )
+        step.jobs_created += len(added)
 
     def _deliver_buffered(self, step: Step, names: list[str]) -> bool:
         """Hand the oldest buffered message to a subscription this step created."""
@@ -190,6 +196,10 @@ class Projector:
         ).first()
         # One per round: the next round re-derives what still waits.
         return pending is not None and deliver(step, pending.id)
+
+
+def _spec_id(task: Any) -> str:
+    return str(task.task_spec.bpmn_id or task.task_spec.name)
 
 
 def _due(task: Any) -> datetime | None:
