@@ -374,12 +374,16 @@ def _as_redress_error(exc: BaseException) -> RedressError:
 
 
 def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
-    """The case data as it stands: the open leaf tasks' data, else the data at completion."""
-    merged: dict[str, Any] = {}
+    """The case data as it stands: open tasks' data, the most recently changed last.
+
+    Each open task holds its own copy of the data; a timer that has waited for weeks holds an
+    old one, so tasks are merged oldest change first and the newest values win.
+    """
     open_tasks = workflow.get_tasks(
         state=spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.ERROR
     )
-    for task in open_tasks:
+    merged: dict[str, Any] = {}
+    for task in sorted(open_tasks, key=lambda t: t.last_state_change):
         merged.update(task.data)
     if not merged:
         merged.update(workflow.data)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -257,6 +258,21 @@ def waiting_events(workflow: BpmnWorkflow) -> Iterator[tuple[Any, str, Any]]:
                 yield task, "timer", details.value
         elif isinstance(definition, MessageEventDefinition):
             yield task, "message", definition.name
+
+
+def message_starts(workflow: BpmnWorkflow) -> Iterator[tuple[str, str]]:
+    """Yield (key, message name) for message start events of the top process's event
+    subprocesses: the instance listens for these for as long as it runs (e.g. a judicial
+    review claimed at any point)."""
+    if workflow.is_completed():
+        return
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        for start in getattr(sub_spec, "bpmn_start_events", []):
+            definition = getattr(start, "event_definition", None)
+            if isinstance(definition, MessageEventDefinition):
+                digest = hashlib.sha1(f"{name}/{start.name}".encode()).hexdigest()[:32]
+                yield f"evt-{digest}", definition.name
 
 
 def message_event(name: str, payload: Any) -> BpmnEvent:

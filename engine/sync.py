@@ -44,6 +44,8 @@ class Projector:
                 timer_tasks[str(task.id)] = (task, value)
             else:
                 subs[str(task.id)] = (task, value)
+        for key, name in spiff.message_starts(wf):
+            subs[key] = (None, name)
         refs = step.instance.open_refs
         self._human(step, human, set(refs.get("h", [])))
         self._timers(step, timer_tasks, set(refs.get("t", [])))

@@ -49,6 +49,13 @@ ROLES: tuple[Role, ...] = (
     _lane("special_payment_team", "Special Payment Team"),
     _lane("legal_team", "Legal team"),
     _lane("disputes_team", "Disputes / mandatory reconsideration team"),
+    # The second-department and legacy packages (bpmn/hmrc, bpmn/csa) have lanes of their own.
+    _lane("hmrc_complaints_handler", "HMRC complaints handler"),
+    _lane("ccast_adviser", "HMRC central advice team (CCAST) adviser"),
+    _lane("csa_caseworker", "CSA caseworker"),
+    _lane("csa_complaints_resolution_team", "CSA Complaints Resolution Team"),
+    _lane("csa_client_services_director", "CSA Client Services Director's office"),
+    _lane("csa_chief_executive_office", "CSA Chief Executive's office"),
     Role("operations", "Operations", "staff", "/operations"),
     Role("analyst", "Business analyst", "staff", "/deployments"),
     Role("admin", "Administrator", "staff", "/operations"),

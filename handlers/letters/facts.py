@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from engine.calendar import parse_division
 from handlers._data import OFFICIAL_CORRESPONDENCE, as_list, as_mapping, text
 
 __all__ = ["CaseFacts", "PlanAction", "parse_date"]
@@ -69,7 +70,7 @@ class CaseFacts:
 
     @property
     def northern_ireland(self) -> bool:
-        return self.division == "northern_ireland"
+        return self.division == "northern-ireland"
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], *, reference: str, today: date) -> CaseFacts:
@@ -85,7 +86,7 @@ class CaseFacts:
         return cls(
             reference=reference, today=today, addressee=name or "The Occupier",
             address=tuple(address), role=text(client, "role"),
-            division=text(data, "division", "england_wales"),
+            division=parse_division(text(data, "division", "england-and-wales")),
             tier=text(data, "tier"),
             correspondence_type=text(data, "correspondence_type", "client"),
             case_open=data.get("case_open", True) is not False,

@@ -24,7 +24,9 @@ from workflows.users import Users
 
 LANES = {"caseworker", "team_leader", "bau_g7", "resolution_case_manager",
          "review_case_manager", "ice_liaison", "phso_team", "special_payment_team",
-         "legal_team", "disputes_team"}
+         "legal_team", "disputes_team", "hmrc_complaints_handler", "ccast_adviser",
+         "csa_caseworker", "csa_complaints_resolution_team", "csa_client_services_director",
+         "csa_chief_executive_office"}
 OPS = {"operations", "admin"}
 ANALYSTS_AND_OPS = {"analyst", "operations", "admin"}
 CASE_READERS = LANES | OPS | {"integration"}

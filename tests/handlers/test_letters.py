@@ -18,7 +18,7 @@ def case(**extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "client": {"name": "Jane Smith", "title": "Ms", "role": "paying_parent",
                    "address": ["12 Acacia Avenue", "Leeds"], "postcode": "LS1 4AB"},
-        "division": "england_wales", "tier": "resolution", "received_date": "2026-03-27",
+        "division": "england-and-wales", "tier": "resolution", "received_date": "2026-03-27",
         "subject": "payment_delay", "outcome": "part_upheld", "case_open": True,
         "issues": ["Your payment was taken twice in February."],
         "resolution_plan": [{"type": "corrective_action", "description": "Refund the duplicate "
@@ -95,7 +95,7 @@ def test_r45_ice_outcome_signposts_phso_through_an_mp(make_ctx: MakeCtx) -> None
 
 
 def test_r48_northern_ireland_signposts_ni_ombudsman(make_ctx: MakeCtx) -> None:
-    text = send(make_ctx(case(tier="ice", division="northern_ireland")), "ICE_OUTCOME")
+    text = send(make_ctx(case(tier="ice", division="northern-ireland")), "ICE_OUTCOME")
     assert "Northern Ireland Public Services Ombudsman" in text
     assert "Parliamentary and Health Service Ombudsman" not in text
 
@@ -198,3 +198,8 @@ def test_unknown_letter_code_is_a_diagram_error(make_ctx: MakeCtx) -> None:
 def test_unknown_enclosure_is_a_diagram_error(make_ctx: MakeCtx) -> None:
     with pytest.raises(ValueError, match="unknown enclosure"):
         make_ctx(case()).run(send_letter, letter_code="CMSL5701", enclosures=["CMSX1"])
+
+
+def test_r48_division_spelled_either_way_signposts_ni_ombudsman(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(tier="ice", division="northern_ireland")), "ICE_OUTCOME")
+    assert "Northern Ireland Public Services Ombudsman" in text

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.journey.conftest import StartCase
 from tests.journey.driver import log_contact
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a message-start event subprocess gets no message subscription, so "
-    "correlate() buffers the claim (docs/diagrams.md, 'Open engine points'); the diagram "
-    "itself works in SpiffWorkflow: test_diagrams_parse.py::test_r56_*"))
 def test_r56_judicial_review_claimed_at_any_point_opens_a_legal_team_task(
     start_case: StartCase,
 ) -> None:
@@ -19,3 +13,13 @@ def test_r56_judicial_review_claimed_at_any_point_opens_a_legal_team_task(
     case.send("judicial_review_claimed", {"matter": "calculation"})
     assert case.task("j_jr_respond").lane == "legal_team"
     assert case.task("ds_call")  # the complaint carries on beside it
+
+
+def test_r56_a_claim_on_one_case_does_not_open_legal_work_on_the_next(
+    start_case: StartCase,
+) -> None:
+    first = log_contact(start_case())
+    first.send("judicial_review_claimed", {"matter": "calculation"})
+    second = log_contact(start_case())
+    assert second.task("ds_call")
+    assert "j_jr_respond" not in [t.spec_id for t in second.open_tasks()]

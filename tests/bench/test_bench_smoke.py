@@ -1,0 +1,101 @@
+"""Each benchmark runs end to end in a few seconds (``--quick``) and writes the figures it promises.
+
+SQLite only, unless ``TEST_DATABASE_URL`` names a PostgreSQL server: then on both. The real
+runs (minutes) are documented in ``docs/performance.md``; these only keep the scripts working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+KINDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def run_bench(name: str, tmp_path: Path, *extra: str) -> dict[str, Any]:
+    out = tmp_path / f"{name}.json"
+    database = ["--pg", PG_URL] if PG_URL else ["--no-pg"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), "--quick", *database,
+         "--out", str(out), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    result: dict[str, Any] = json.loads(out.read_text())
+    assert result["machine"]["cpus"] >= 1
+    return result
+
+
+def test_step_cost_compares_redress_with_in_memory_spiffworkflow(tmp_path: Path) -> None:
+    results = run_bench("engine", tmp_path)["results"]
+    names = ["spiff", "spiff+roundtrip"] + [f"redress-{k}{s}" for k in KINDS for s in ("", "-cold")]
+    for name in names:
+        assert results[name]["mean_ms"] > 0
+        assert results[name]["ratio_memory"] > 0 and results[name]["ratio_roundtrip"] > 0
+
+
+def test_history_growth_gives_a_ratio_per_variant(tmp_path: Path) -> None:
+    results = run_bench("history", tmp_path)["results"]
+    assert results["spiff (in memory)"]["ratio"] > 0
+    for kind in KINDS:
+        for cache in ("warm", "cold"):
+            found = results[f"redress {kind} {cache}"]
+            assert found["ratio"] > 0 and found["state_bytes_last"] > 0
+
+
+def test_scale_times_completion_inbox_search_and_figures(tmp_path: Path) -> None:
+    results = run_bench("scale", tmp_path)["results"]
+    for kind in KINDS:
+        found = results[kind]
+        assert found["rows"]["process_instances"] >= 1000
+        for key in ("complete", "inbox: one lane (caseworker)", "search: business key",
+                    "figures-sql (aggregate)"):
+            assert found[key]["p99_ms"] >= found[key]["p50_ms"] > 0
+        assert found["plans"]["inbox one lane"]
+
+
+def test_throughput_counts_completions_and_starts_per_worker_count(tmp_path: Path) -> None:
+    results = run_bench("throughput", tmp_path)["results"]
+    for kind in KINDS:
+        for phase in ("complete", "start"):
+            for workers in (1, 2):
+                found = results[f"{kind}/warm/{phase}/{workers}"]
+                assert found["per_s"] > 0 and found["conflicts"] == 0
+
+
+def test_timers_fire_exactly_once_and_lateness_is_measured(tmp_path: Path) -> None:
+    results = run_bench("timers", tmp_path)["results"]
+    for kind in KINDS:
+        for schedulers in (1, 2):
+            burst = results[f"{kind}/burst/{schedulers}"]
+            assert burst["exactly_once"], burst
+        late = results[f"{kind}/lateness"]
+        assert late["fired"] == late["timers"] > 0
+        assert late["lateness"]["p99_ms"] >= 0
+
+
+def test_storage_gives_bytes_per_journey(tmp_path: Path) -> None:
+    results = run_bench("storage", tmp_path)["results"]
+    for kind in KINDS:
+        assert results[kind]["disk_total"] > 0
+        assert results[kind]["long_instance"]["state_bytes"] > 0
+    if PG_URL:
+        assert results["postgresql"]["rows_bytes_per_journey"]["audit_log"] > 0
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    from bench.common import percentile, summarize
+
+    values = [float(v) for v in range(100, 0, -1)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([3.0], 99) == 3.0
+    assert summarize([0.001, 0.002])["max_ms"] == pytest.approx(2.0)
