@@ -1,0 +1,188 @@
+"""HTTP throughput: task completions/s through the JSON API under gunicorn, on PostgreSQL.
+
+Starts ``gunicorn -w N 'web.app:create_app()'`` (sync workers, as the README runs it) on a fresh
+PostgreSQL schema with the loop diagram deployed, a caseworker with an API token, and some open
+instances per client. Client processes (two per gunicorn worker, so no worker waits for work)
+``POST /api/v1/tasks/<id>/complete`` in a loop, taking the next task id from the reply (which
+carries the instance's open tasks, as a caseworker's screen would show them). The clients run on
+the same two cores and their CPU is reported, so the figure is a lower bound for the server.
+
+Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import multiprocessing as mp
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    add_common_args,
+    collect,
+    database,
+    diagram_files,
+    print_table,
+    summarize,
+    write_result,
+)
+
+PROCESS = "bench_loop"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(url: str, instances: int) -> tuple[str, list[int]]:
+    """Schema, diagram, a caseworker's token and ``instances`` instances; return token, ids."""
+    from workflows.bootstrap import build_engine
+    from workflows.users import Users
+
+    engine = build_engine(url)
+    engine.init_db()
+    engine.deploy(diagram_files("loop.bpmn"), name="bench", user="bench")
+    users = Users(engine)
+    worker = users.ensure("bench_cw", display_name="Bench caseworker", roles=["caseworker"])
+    token = users.issue_token(worker.id, "bench").secret
+    ids = [engine.start(PROCESS, business_key=f"HTTP-{i}", user="bench",
+                        data={"counter": 0, "limit": 1_000_000}).id for i in range(instances)]
+    engine.close()
+    return token, ids
+
+
+def open_tasks(url: str, instance_ids: list[int]) -> list[str]:
+    from engine import Engine
+
+    engine = Engine.create(url)
+    found = [engine.tasks(instance_id=i)[0].id for i in instance_ids]
+    engine.close()
+    return found
+
+
+@contextlib.contextmanager
+def gunicorn(url: str, workers: int) -> Iterator[int]:
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="redress-http-") as tmp:
+        env = {**os.environ, "DATABASE_URL": url, "REDRESS_INSTANCE_DIR": tmp,
+               "REDRESS_SECRET_KEY": "bench-only-secret", "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", "web.app:create_app()"],
+            cwd=ROOT, env=env)
+        try:
+            deadline = time.time() + 60
+            while True:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                    break
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("gunicorn did not start")
+                time.sleep(0.2)
+            yield port
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _complete(port: int, token: str, task_id: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", f"/api/v1/tasks/{task_id}/complete",
+                     body=json.dumps({"data": {"note": "http"}}),
+                     headers={"Authorization": f"Bearer {token}",
+                              "Content-Type": "application/json"})
+        reply = conn.getresponse()
+        body = reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"HTTP {reply.status}: {body[:300]!r}")
+        return str(json.loads(body)["open_tasks"][0]["id"])
+    finally:
+        conn.close()
+
+
+def _client(port: int, token: str, task_ids: list[str], seconds: float, barrier: Any,
+            results: Any) -> None:
+    ids = list(task_ids)
+    for k in range(len(ids)):  # warm every worker's caches and connections
+        ids[k] = _complete(port, token, ids[k])
+    barrier.wait()
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    latencies: list[float] = []
+    n = 0
+    while time.perf_counter() - t0 < seconds:
+        s = time.perf_counter()
+        ids[n % len(ids)] = _complete(port, token, ids[n % len(ids)])
+        latencies.append(time.perf_counter() - s)
+        n += 1
+    results.put({"ops": n, "elapsed": time.perf_counter() - t0,
+                 "client_cpu": time.process_time() - cpu0, "latencies": latencies})
+
+
+def run(url: str, token: str, instance_ids: list[int], workers: int, seconds: float
+        ) -> dict[str, Any]:
+    task_ids = open_tasks(url, instance_ids)
+    clients = 2 * workers
+    per = len(task_ids) // clients
+    with gunicorn(url, workers) as port:
+        ctx = mp.get_context("fork")
+        barrier, queue = ctx.Barrier(clients), ctx.Queue()
+        procs = [ctx.Process(target=_client, args=(port, token, task_ids[c * per:(c + 1) * per],
+                                                   seconds, barrier, queue))
+                 for c in range(clients)]
+        for p in procs:
+            p.start()
+        found = collect(procs, queue, seconds + 300)
+    elapsed = max(r["elapsed"] for r in found)
+    return {"workers": workers, "clients": clients, "ops": sum(r["ops"] for r in found),
+            "per_s": sum(r["ops"] / r["elapsed"] for r in found),
+            "client_cpu_share": sum(r["client_cpu"] for r in found) / (elapsed * (os.cpu_count()
+                                                                                 or 1)),
+            "latency": summarize([t for r in found for t in r["latencies"]])}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_args(parser, "http_api")
+    parser.add_argument("--workers", default="1,2,4", help="gunicorn worker counts")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.workers, args.seconds = "1", 1.0
+    counts = [int(w) for w in args.workers.split(",")]
+    if args.no_pg:
+        print("bench/http_api.py measures PostgreSQL only; nothing to do with --no-pg")
+        return {}
+    results: dict[str, Any] = {}
+    with database("postgresql", args.pg) as url:
+        token, instance_ids = prepare(url, 4 * max(counts) * 2)
+        for workers in counts:
+            results[f"postgresql/{workers}"] = r = run(url, token, instance_ids, workers,
+                                                       args.seconds)
+            print(f"{workers} gunicorn worker(s): {r['per_s']:,.0f} completions/s, p50 "
+                  f"{r['latency']['p50_ms']:.1f} ms, p99 {r['latency']['p99_ms']:.1f} ms, "
+                  f"clients used {r['client_cpu_share']:.0%} of the CPUs", flush=True)
+    print_table("HTTP: POST /api/v1/tasks/<id>/complete (PostgreSQL)",
+                ["gunicorn workers", "completions/s", "p50 ms", "p99 ms", "client CPU"],
+                [[r["workers"], r["per_s"], r["latency"]["p50_ms"], r["latency"]["p99_ms"],
+                  f"{r['client_cpu_share']:.0%}"] for r in results.values()])
+    write_result(args.out, {"seconds": args.seconds, "results": results}, args.pg)
+    return results
+
+
+if __name__ == "__main__":
+    main()

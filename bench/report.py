@@ -1,0 +1,163 @@
+"""Markdown tables from benchmark results, for ``docs/performance.md``.
+
+Run: ``python bench/report.py bench/results [bench/results/patched]``: one column of figures per
+results folder (the JSON files the benchmarks write), one table per benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Row = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+def _get(data: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "**no**"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table(title: str, rows: list[Row], sets: list[tuple[str, dict[str, Any]]]) -> str:
+    lines = [f"**{title}**", "", "| | " + " | ".join(name for name, _ in sets) + " |",
+             "|---|" + "---:|" * len(sets)]
+    for label, pick in rows:
+        cells = []
+        for _, data in sets:
+            try:
+                cells.append(_fmt(pick(data)))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("–")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def engine_rows() -> list[Row]:
+    rows: list[Row] = []
+    for v in ("spiff", "spiff+roundtrip", "redress-sqlite", "redress-sqlite-cold",
+              "redress-postgresql", "redress-postgresql-cold"):
+        rows.append((f"{v}: mean ms (200 steps)", lambda d, v=v: _get(d, "results", v, "mean_ms")))
+    for v in ("redress-sqlite", "redress-postgresql", "redress-postgresql-cold"):
+        rows.append((f"{v}: ÷ in-memory / ÷ round trip", lambda d, v=v: (
+            f"{_get(d, 'results', v, 'ratio_memory'):.2f} / "
+            f"{_get(d, 'results', v, 'ratio_roundtrip'):.2f}")))
+        rows.append((f"{v}: first 10% of steps ÷ in-memory / ÷ round trip", lambda d, v=v: (
+            f"{_get(d, 'results', v, 'early_ratio_memory'):.2f} / "
+            f"{_get(d, 'results', v, 'early_ratio_roundtrip'):.2f}")))
+    return rows
+
+
+def history_rows() -> list[Row]:
+    return [(f"{v}: steps 1–10 → last 10 ms (ratio)", lambda d, v=v: (
+        f"{_get(d, 'results', v, 'first_ms'):.2f} → {_get(d, 'results', v, 'last_ms'):.2f} "
+        f"(×{_get(d, 'results', v, 'ratio'):.2f})"))
+        for v in ("spiff (in memory)", "redress sqlite warm", "redress sqlite cold",
+                  "redress postgresql warm", "redress postgresql cold")]
+
+
+def throughput_rows() -> list[Row]:
+    rows: list[Row] = []
+    for kind in ("postgresql", "sqlite"):
+        for cache in ("warm", "cold"):
+            for phase in ("complete", "start"):
+                for w in (1, 2, 4, 8):
+                    key = f"{kind}/{cache}/{phase}/{w}"
+                    rows.append((f"{kind} {cache} cache, {phase}, {w} proc: per s (p99 ms)",
+                                 lambda d, k=key: f"{_get(d, 'results', k, 'per_s'):,.0f} "
+                                 f"({_get(d, 'results', k, 'latency', 'p99_ms'):.1f})"))
+    return rows
+
+
+def http_rows() -> list[Row]:
+    return [(f"{w} gunicorn worker(s): completions/s (p50 / p99 ms)", lambda d, w=w: (
+        f"{_get(d, 'results', f'postgresql/{w}', 'per_s'):,.0f} "
+        f"({_get(d, 'results', f'postgresql/{w}', 'latency', 'p50_ms'):.1f} / "
+        f"{_get(d, 'results', f'postgresql/{w}', 'latency', 'p99_ms'):.1f})")) for w in (1, 2, 4)]
+
+
+SCALE_OPS = ("complete", "inbox: one lane (caseworker)", "inbox: two lanes (review, ice)",
+             "inbox: my claimed work", "search: business key", "search: active list page",
+             "figures-sql (aggregate)", "figures dashboard (workflows.figures)")
+
+
+def scale_rows() -> list[Row]:
+    return [(f"{kind}: {op}: p50 / p99 ms", lambda d, k=kind, o=op: (
+        f"{_get(d, 'results', k, o, 'p50_ms'):.1f} / {_get(d, 'results', k, o, 'p99_ms'):.1f}"))
+        for kind in ("postgresql", "sqlite") for op in SCALE_OPS]
+
+
+def timers_rows() -> list[Row]:
+    rows: list[Row] = []
+    for kind in ("postgresql", "sqlite"):
+        for n in (1, 2):
+            key = f"{kind}/burst/{n}"
+            rows.append((f"{kind}: 10,000 due, {n} scheduler(s): all fired s (exactly once)",
+                         lambda d, k=key: f"{_get(d, 'results', k, 'all_fired_s'):.1f} "
+                         f"({_fmt(_get(d, 'results', k, 'exactly_once'))})"))
+        rows.append((f"{kind}: single timer lateness p50 / p99 ms", lambda d, k=kind: (
+            f"{_get(d, 'results', f'{k}/lateness', 'lateness', 'p50_ms'):.0f} / "
+            f"{_get(d, 'results', f'{k}/lateness', 'lateness', 'p99_ms'):.0f}")))
+    return rows
+
+
+def storage_rows() -> list[Row]:
+    rows: list[Row] = [
+        ("postgresql: rows B per journey", lambda d: _get(d, "results", "postgresql",
+                                                          "rows_total")),
+        ("postgresql: disk B per journey (with indexes, vacuumed)",
+         lambda d: _get(d, "results", "postgresql", "disk_total")),
+        ("postgresql: disk B per journey before vacuum",
+         lambda d: _get(d, "results", "postgresql", "disk_total_before_vacuum")),
+        ("postgresql: 200-step instance, rows B",
+         lambda d: _get(d, "results", "postgresql", "long_instance", "rows_total")),
+        ("postgresql: 200-step instance, state B",
+         lambda d: _get(d, "results", "postgresql", "long_instance", "state_bytes")),
+        ("sqlite: file B per journey (vacuumed)",
+         lambda d: _get(d, "results", "sqlite", "disk_total")),
+    ]
+    for table in ("process_instances", "human_tasks", "audit_log"):
+        rows.append((f"postgresql: {table}: rows B / disk B", lambda d, t=table: (
+            f"{_get(d, 'results', 'postgresql', 'rows_bytes_per_journey', t):,} / "
+            f"{_get(d, 'results', 'postgresql', 'disk_bytes_per_journey', t):,}")))
+    return rows
+
+
+REPORTS = {
+    "engine": ("Step cost", engine_rows),
+    "history": ("History growth", history_rows),
+    "throughput": ("Throughput through the engine", throughput_rows),
+    "http_api": ("Throughput through HTTP", http_rows),
+    "scale": ("Scale", scale_rows),
+    "timers": ("Timers", timers_rows),
+    "storage": ("Storage", storage_rows),
+}
+
+
+def main(argv: list[str]) -> None:
+    folders = [Path(a) for a in argv] or [Path(__file__).parent / "results"]
+    for name, (title, rows) in REPORTS.items():
+        sets = [(f.name, json.loads((f / f"{name}.json").read_text()))
+                for f in folders if (f / f"{name}.json").exists()]
+        if sets:
+            print(_table(title, rows(), sets))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
