@@ -1,7 +1,8 @@
 """Browser pages: sign in, and the page each role starts at.
 
 Minimal on purpose: the caseworker, operations and modeller screens will grow from these, on
-the same services and the same access layer as the API.
+the same services and the same access layer as the API. The task page (``pages.work``) and the
+case page (``pages.cases``) are blueprints of their own, registered under this one.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from werkzeug.wrappers import Response
 
 from web.access import PUBLIC, csrf_token, current_user, requires, sign_in, sign_out
 from web.context import catalogue, engine, user, users
+from web.pages_cases import bp as case_pages
+from web.pages_tasks import bp as task_pages
 from web.problems import Forbidden
 from workflows.roles import ROLES, Permission, allowed, lane_roles, role, start_page
 from workflows.services import describe_many
 
 bp = Blueprint("pages", __name__)
+bp.register_blueprint(task_pages)
+bp.register_blueprint(case_pages)
 
 
 def _safe_next(target: str | None) -> str | None:

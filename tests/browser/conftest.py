@@ -52,7 +52,8 @@ def page(live_url: str) -> Iterator[object]:
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                               timezone_id="Europe/London")
         tab.set_default_timeout(15000)
         yield tab
         browser.close()

@@ -50,7 +50,7 @@ def test_inbox_lists_the_lanes_tasks_with_links(client: FlaskClient, login_as: L
     login_as("caseworker")
     page = client.get("/inbox").get_data(as_text=True)
     assert "CMS-4242" in page and "Try to resolve the dissatisfaction" in page
-    assert "/api/v1/tasks/" in page
+    assert 'href="/tasks/' in page
 
 
 def test_operations_page_shows_tier_stage_and_owner(client: FlaskClient, login_as: Login,
