@@ -23,6 +23,9 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "NAMING_CONVENTION",
+    "TS",
+    "BigId",
     "audit_log",
     "deployment_files",
     "deployments",
@@ -40,14 +43,14 @@ __all__ = [
     "timers",
 ]
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+# Shared with the handlers' and workflows' own metadata so every constraint is named alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 TS = DateTime(timezone=True)
 # SQLite needs INTEGER PRIMARY KEY for autoincrement; PostgreSQL gets BIGINT identity.

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     CursorResult,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -22,6 +21,8 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+
+from engine.tables import NAMING_CONVENTION, TS, BigId
 
 __all__ = [
     "aware",
@@ -34,17 +35,8 @@ __all__ = [
     "systemic_log_entries",
 ]
 
-handlers_metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+handlers_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-TS = DateTime(timezone=True)
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 special_payments = Table(
     "special_payments",

@@ -20,16 +20,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from engine.tables import NAMING_CONVENTION
+
 __all__ = ["api_tokens", "idempotency_records", "metadata", "user_roles", "users"]
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 _Id = BigInteger().with_variant(Integer(), "sqlite")
 

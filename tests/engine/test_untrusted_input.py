@@ -8,30 +8,7 @@ import pytest
 
 from engine import DeploymentError, Engine
 from tests.engine.conftest import EngineFactory, diagram_files, script_diagram
-
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE definitions [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x"
-    targetNamespace="http://x">
-  <bpmn:process id="leak" name="&secret;" isExecutable="true">
-    <bpmn:startEvent id="s"/>
-  </bpmn:process>
-</bpmn:definitions>"""
-
-LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x"
-    targetNamespace="http://x"><bpmn:process id="boom" name="&lol9;"/></bpmn:definitions>"""
+from tests.unit.test_safe_xml import LAUGHS, XXE
 
 HUGE = (
     b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
