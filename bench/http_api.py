@@ -75,8 +75,19 @@ def open_tasks(url: str, instance_ids: list[int]) -> list[str]:
     return found
 
 
+def _children_cpu(parent: int) -> float:
+    """CPU seconds used so far by the direct children of ``parent`` (the gunicorn workers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int) -> Iterator[int]:
+def gunicorn(url: str, workers: int) -> Iterator[tuple[int, int]]:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="redress-http-") as tmp:
         env = {**os.environ, "DATABASE_URL": url, "REDRESS_INSTANCE_DIR": tmp,
@@ -93,7 +104,7 @@ def gunicorn(url: str, workers: int) -> Iterator[int]:
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("gunicorn did not start")
                 time.sleep(0.2)
-            yield port
+            yield port, proc.pid
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -138,7 +149,7 @@ def run(url: str, token: str, instance_ids: list[int], workers: int, seconds: fl
     task_ids = open_tasks(url, instance_ids)
     clients = 2 * workers
     per = len(task_ids) // clients
-    with gunicorn(url, workers) as port:
+    with gunicorn(url, workers) as (port, master):
         ctx = mp.get_context("fork")
         barrier, queue = ctx.Barrier(clients), ctx.Queue()
         procs = [ctx.Process(target=_client, args=(port, token, task_ids[c * per:(c + 1) * per],
@@ -146,9 +157,14 @@ def run(url: str, token: str, instance_ids: list[int], workers: int, seconds: fl
                  for c in range(clients)]
         for p in procs:
             p.start()
+        time.sleep(0.5)
+        cpu0 = _children_cpu(master)  # nearly: the clients' warm-up requests still run
         found = collect(procs, queue, seconds + 300)
+        server_cpu = _children_cpu(master) - cpu0
     elapsed = max(r["elapsed"] for r in found)
-    return {"workers": workers, "clients": clients, "ops": sum(r["ops"] for r in found),
+    ops = sum(r["ops"] for r in found)
+    return {"workers": workers, "clients": clients, "ops": ops,
+            "server_python_cpu_ms_per_request": 1000 * server_cpu / ops,
             "per_s": sum(r["ops"] / r["elapsed"] for r in found),
             "client_cpu_share": sum(r["client_cpu"] for r in found) / (elapsed * (os.cpu_count()
                                                                                  or 1)),
@@ -175,6 +191,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                                        args.seconds)
             print(f"{workers} gunicorn worker(s): {r['per_s']:,.0f} completions/s, p50 "
                   f"{r['latency']['p50_ms']:.1f} ms, p99 {r['latency']['p99_ms']:.1f} ms, "
+                  f"server Python {r['server_python_cpu_ms_per_request']:.2f} ms CPU/request, "
                   f"clients used {r['client_cpu_share']:.0%} of the CPUs", flush=True)
     print_table("HTTP: POST /api/v1/tasks/<id>/complete (PostgreSQL)",
                 ["gunicorn workers", "completions/s", "p50 ms", "p99 ms", "client CPU"],

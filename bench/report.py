@@ -117,25 +117,36 @@ def timers_rows() -> list[Row]:
     return rows
 
 
+def _pair(d: dict[str, Any], journey: str, table: str) -> str:
+    found = _get(d, "results", "postgresql", journey)
+    return (f"{_get(found, 'rows_bytes_per_journey', table):,} / "
+            f"{_get(found, 'disk_bytes_per_journey', table):,}")
+
+
 def storage_rows() -> list[Row]:
-    rows: list[Row] = [
-        ("postgresql: rows B per journey", lambda d: _get(d, "results", "postgresql",
-                                                          "rows_total")),
-        ("postgresql: disk B per journey (with indexes, vacuumed)",
-         lambda d: _get(d, "results", "postgresql", "disk_total")),
-        ("postgresql: disk B per journey before vacuum",
-         lambda d: _get(d, "results", "postgresql", "disk_total_before_vacuum")),
-        ("postgresql: 200-step instance, rows B",
+    rows: list[Row] = []
+    for journey in ("complaint", "loop"):
+        rows += [
+            (f"postgresql, {journey} journey: rows B", lambda d, j=journey: _get(
+                d, "results", "postgresql", j, "rows_total")),
+            (f"postgresql, {journey} journey: disk B (with indexes, vacuumed)",
+             lambda d, j=journey: _get(d, "results", "postgresql", j, "disk_total")),
+            (f"postgresql, {journey} journey: disk B before vacuum",
+             lambda d, j=journey: _get(d, "results", "postgresql", j,
+                                       "disk_total_before_vacuum")),
+            (f"sqlite, {journey} journey: file B (vacuumed)",
+             lambda d, j=journey: _get(d, "results", "sqlite", j, "disk_total")),
+        ]
+        for table in ("process_instances", "human_tasks", "audit_log", "documents", "jobs",
+                      "outbox", "timers", "messages"):
+            rows.append((f"postgresql, {journey} journey: {table}: rows B / disk B",
+                         lambda d, j=journey, t=table: _pair(d, j, t)))
+    rows += [
+        ("postgresql: one 200-step loop instance, rows B",
          lambda d: _get(d, "results", "postgresql", "long_instance", "rows_total")),
-        ("postgresql: 200-step instance, state B",
+        ("postgresql: one 200-step loop instance, state B",
          lambda d: _get(d, "results", "postgresql", "long_instance", "state_bytes")),
-        ("sqlite: file B per journey (vacuumed)",
-         lambda d: _get(d, "results", "sqlite", "disk_total")),
     ]
-    for table in ("process_instances", "human_tasks", "audit_log"):
-        rows.append((f"postgresql: {table}: rows B / disk B", lambda d, t=table: (
-            f"{_get(d, 'results', 'postgresql', 'rows_bytes_per_journey', t):,} / "
-            f"{_get(d, 'results', 'postgresql', 'disk_bytes_per_journey', t):,}")))
     return rows
 
 

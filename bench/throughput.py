@@ -9,6 +9,11 @@ find the instance's open task (``Engine.tasks``), then ``Engine.complete`` it. A
 ``--cold`` also runs every worker with the warm workflow cache off (``cache_size=0``), which is
 what a deployment sees when requests for one instance land on different processes.
 
+Each run also reports the CPU one operation costs, in the worker (Python) and in its PostgreSQL
+server process (read from ``/proc``), and ``cpu_bound_per_s`` = cores ÷ that: the rate the
+machine would reach flat out. Unlike operations/s it does not move when something else runs on
+the machine at the same time.
+
 Run: ``python bench/throughput.py [--workers 1,2,4,8] [--seconds 10]``. PostgreSQL is the
 point; SQLite (one writer at a time) is measured too unless ``--no-sqlite``.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import sys
 import time
 from pathlib import Path
@@ -52,7 +58,9 @@ def _worker(url: str, phase: str, worker: int, instance_ids: list[int], seconds:
     else:
         engine.start(PROCESS, business_key=f"WARM-{worker}", user="bench",
                      data={"counter": 0, "limit": 1_000_000})
+    backend = _backend_pid(engine)
     barrier.wait()
+    cpu0, pg0 = time.process_time(), _cpu_seconds(backend)
     started = time.perf_counter()
     deadline = started + seconds
     n = 0
@@ -71,9 +79,27 @@ def _worker(url: str, phase: str, worker: int, instance_ids: list[int], seconds:
         latencies.append(time.perf_counter() - t0)
         n += 1
     elapsed = time.perf_counter() - started
+    cpu, pg = time.process_time() - cpu0, _cpu_seconds(backend) - pg0
     engine.close()
     results.put({"worker": worker, "ops": n, "elapsed": elapsed, "conflicts": conflicts,
-                 "latencies": latencies})
+                 "latencies": latencies, "cpu": cpu, "pg_cpu": pg})
+
+
+def _backend_pid(engine: Any) -> int | None:
+    """The PostgreSQL server process of this worker's one pooled connection (same machine)."""
+    if engine.db.dialect.name != "postgresql":
+        return None
+    with engine.db.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU time a process has used, from /proc (0 when unknown)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_phase(url: str, phase: str, workers: int, seconds: float, per_worker: int,
@@ -97,9 +123,16 @@ def run_phase(url: str, phase: str, workers: int, seconds: float, per_worker: in
         p.start()
     found = collect(procs, queue, seconds + 300)
     latencies = [t for r in found for t in r["latencies"]]
-    return {"workers": workers, "ops": sum(r["ops"] for r in found),
+    ops = sum(r["ops"] for r in found)
+    client_ms = 1000 * sum(r["cpu"] for r in found) / ops
+    server_ms = 1000 * sum(r["pg_cpu"] for r in found) / ops
+    return {"workers": workers, "ops": ops,
             "per_s": sum(r["ops"] / r["elapsed"] for r in found),
-            "conflicts": sum(r["conflicts"] for r in found), "latency": summarize(latencies)}
+            "conflicts": sum(r["conflicts"] for r in found), "latency": summarize(latencies),
+            # CPU per operation does not depend on what else the machine runs: with it,
+            # cores ÷ (client + server) is what the machine could do flat out.
+            "cpu_ms_per_op": {"python": client_ms, "postgres_backend": server_ms},
+            "cpu_bound_per_s": (os.cpu_count() or 1) * 1000 / (client_ms + server_ms)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -127,9 +160,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         results[key] = run_phase(url, phase, workers, args.seconds,
                                                  args.instances, cache_size)
                         r = results[key]
+                        cpu = r["cpu_ms_per_op"]
                         print(f"{key:<32} {r['per_s']:>9,.0f}/s  p50 "
                               f"{r['latency']['p50_ms']:.2f} ms  p99 {r['latency']['p99_ms']:.2f}"
-                              f" ms  conflicts {r['conflicts']}", flush=True)
+                              f" ms  CPU/op {cpu['python']:.2f} + {cpu['postgres_backend']:.2f}"
+                              f" ms (bound {r['cpu_bound_per_s']:,.0f}/s)  conflicts "
+                              f"{r['conflicts']}", flush=True)
     print_table("Throughput (operations per second, all workers together)",
                 ["database / cache / operation", *[f"{w} proc" for w in counts]],
                 [[f"{k} {c} {p}", *[results[f"{k}/{c}/{p}/{w}"]["per_s"] for w in counts]]

@@ -85,10 +85,11 @@ def test_timers_fire_exactly_once_and_lateness_is_measured(tmp_path: Path) -> No
 def test_storage_gives_bytes_per_journey(tmp_path: Path) -> None:
     results = run_bench("storage", tmp_path)["results"]
     for kind in KINDS:
-        assert results[kind]["disk_total"] > 0
+        for journey in ("complaint", "loop"):
+            assert results[kind][journey]["disk_total"] > 0
         assert results[kind]["long_instance"]["state_bytes"] > 0
     if PG_URL:
-        assert results["postgresql"]["rows_bytes_per_journey"]["audit_log"] > 0
+        assert results["postgresql"]["complaint"]["rows_bytes_per_journey"]["documents"] > 0
 
 
 def test_percentiles_are_nearest_rank() -> None:
