@@ -2,7 +2,8 @@
 
 SQLite (the embedded default) is tuned for a single-writer workload: WAL so readers never
 block, ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing on lock
-upgrade, and foreign keys on. PostgreSQL needs nothing special beyond a sensible pool.
+upgrade (reads through :func:`reader` begin DEFERRED), and foreign keys on. PostgreSQL needs
+nothing special beyond a sensible pool.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
 
-__all__ = ["connect", "is_postgres", "migrate", "new_id", "normalise_url"]
+__all__ = ["connect", "is_postgres", "migrate", "new_id", "normalise_url", "reader"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -37,6 +38,19 @@ def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def reader(engine: SqlEngine) -> SqlEngine:
+    """The same pool, for reads that need no transaction of their own.
+
+    On PostgreSQL reads run in autocommit, which spares each one a BEGIN and a ROLLBACK round
+    trip; on SQLite they begin DEFERRED, so they do not queue behind writers for the write
+    lock (WAL gives them a snapshot anyway). A read spanning several statements may then see
+    a commit land between them; the engine's reads do not depend on that.
+    """
+    if is_postgres(engine):
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(redress_read=True)
 
 
 def is_postgres(engine: SqlEngine) -> bool:
@@ -62,7 +76,8 @@ def _tune_sqlite(engine: SqlEngine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("redress_read", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: SqlEngine, extra_version_locations: Sequence[str | Path] = ()) -> None:

@@ -12,6 +12,7 @@ Typical use::
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -22,13 +23,13 @@ from typing import Any
 from uuid import UUID
 
 import jsonschema
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from engine import queries, spiff
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock
-from engine.db import connect, migrate
+from engine.db import connect, migrate, reader
 from engine.definitions import DefinitionCache, deploy_files
 from engine.exceptions import (
     InvalidStateError,
@@ -54,12 +55,33 @@ from engine.records import (
     TaskRecord,
     TimerRecord,
 )
-from engine.runtime import Runtime, Step, instance_data
+from engine.runtime import CLAIM_COLUMNS, Runtime, Step, instance_data
 from engine.sync import Projector
-from engine.tables import audit_log, documents, human_tasks, incidents, jobs, outbox, timers
+from engine.tables import (
+    audit_log,
+    documents,
+    human_tasks,
+    incidents,
+    jobs,
+    outbox,
+    process_instances,
+    timers,
+)
 from engine.timers import TimerFirer
 
 __all__ = ["Engine"]
+
+# The completion's statements, built once (building a Core statement costs more than running it).
+_SELECT_TASK_FOR_STEP = (
+    select(human_tasks, *CLAIM_COLUMNS)
+    .join(process_instances, process_instances.c.id == human_tasks.c.instance_id)
+    .where(human_tasks.c.id == bindparam("task_id"))
+)
+_CLOSE_TASK = (
+    update(human_tasks)
+    .where(human_tasks.c.id == bindparam("task_id"), human_tasks.c.status == "open")
+    .values(status="completed", completed_at=bindparam("now"), completed_by=bindparam("user"))
+)
 
 
 class Engine:
@@ -84,6 +106,7 @@ class Engine:
         audit_private_keys: Sequence[str] = (),
     ) -> None:
         self.db = db
+        self.reads = reader(db)  # reads need no transaction (autocommit / deferred)
         self.audit_private_keys = tuple(audit_private_keys)
         self.clock = clock
         self.registry = registry
@@ -184,14 +207,15 @@ class Engine:
         Raises:
             NotFoundError: no such deployed process.
         """
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             definition_id = self.definitions.latest_id(conn, process_id, version)
         step = self.runtime.create(definition_id, business_key, dict(data or {}), user)
-        self._after_step(step)
-        return self.instance(step.instance.id)
+        if self._after_step(step):
+            return self.instance(step.instance.id)
+        return _record_of(step, with_data=True)
 
     def instance(self, instance_id: int, *, with_data: bool = True) -> InstanceRecord:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             data = self._data(conn, instance_id) if with_data else None
             record = queries.instance_record(conn, instance_id, data)
         if record is None:
@@ -213,7 +237,7 @@ class Engine:
         return instance_data(workflow)
 
     def instances(self, **filters: Any) -> list[InstanceRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.instance_records(conn, **filters)
 
     def suspend(
@@ -271,7 +295,7 @@ class Engine:
         """Say what moving a running instance to another version would change."""
         from engine.tables import process_instances as pi
 
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             row = conn.execute(
                 select(pi.c.state, pi.c.definition_id, pi.c.process_id).where(
                     pi.c.id == instance_id
@@ -332,11 +356,11 @@ class Engine:
 
     def tasks(self, **filters: Any) -> list[TaskRecord]:
         """Open tasks by ``roles``, ``assignee``, ``instance_id`` or ``business_key``."""
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.task_records(conn, **filters)
 
     def task(self, task_id: str) -> TaskRecord:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             record = queries.task_record(conn, task_id)
         if record is None:
             raise NotFoundError(f"task {task_id} does not exist")
@@ -348,7 +372,7 @@ class Engine:
             return None
         from engine.tables import process_instances as pi
 
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             def_id = conn.execute(
                 select(pi.c.definition_id).where(pi.c.id == record.instance_id)
             ).scalar_one()
@@ -401,36 +425,27 @@ class Engine:
         user: str,
         roles: Collection[str] | None = None,
         expected_revision: int | None = None,
+        with_data: bool = False,
     ) -> InstanceRecord:
-        """Complete a user task with form data, in one step.
+        """Complete a user task with form data, in one step; ``with_data`` adds the case data.
 
         Raises:
             ValidationError: the data does not satisfy the task's form schema.
             TaskNotOpenError / ConflictError: someone else completed it or the instance moved on.
             PermissionDeniedError: the user's roles do not include the task's lane.
         """
-        record, schema = self._task_and_form(task_id)
-        self._check_access(record, user, roles)
-        if record.status != "open":
-            raise TaskNotOpenError(f"task {task_id} is {record.status}")
         submitted = dict(data or {})
-        if schema is not None:
-            _validate(schema, submitted)
 
         def apply(step: Step) -> None:
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != spiff.TaskState.READY:
                 raise TaskNotOpenError(f"task {task_id} is no longer open")
             closed = step.conn.execute(
-                update(human_tasks)
-                .where(
-                    human_tasks.c.id == task_id,
-                    human_tasks.c.status == "open",
-                )
-                .values(status="completed", completed_at=step.now, completed_by=user)
+                _CLOSE_TASK, {"task_id": task_id, "now": step.now, "user": user}
             )
             if closed.rowcount != 1:
                 raise TaskNotOpenError(f"task {task_id} was completed by someone else")
+            step.settled("h", task_id)
             changes = {
                 k: self._audit_change(k, task.data.get(k), v)
                 for k, v in submitted.items()
@@ -440,35 +455,37 @@ class Engine:
             task.run()
             step.record("task_completed", task_id, spec_id=record.spec_id, changes=changes)
 
-        _, step = self.runtime.run(
-            record.instance_id, apply, actor=user, expected_revision=expected_revision
-        )
+        # One transaction: the task (with its instance's claim columns) is read in the step's.
+        with self.db.begin() as conn:
+            row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
+            if row is None:
+                raise NotFoundError(f"task {task_id} does not exist")
+            record = queries.task_from_row(row)
+            self._check_access(record, user, roles)
+            if record.status != "open":
+                raise TaskNotOpenError(f"task {task_id} is {record.status}")
+            if record.form:
+                schema = self.definitions.get(conn, row.pi_definition_id).forms.get(record.form)
+                if schema is not None:
+                    _validate(schema, submitted)
+            _, step = self.runtime.run(
+                record.instance_id,
+                apply,
+                actor=user,
+                expected_revision=expected_revision,
+                conn=conn,
+                found=row,
+            )
+        self.runtime.committed(step)
         if self._after_step(step):
-            return self.instance(record.instance_id, with_data=False)
-        return _record_of(step)
+            return self.instance(record.instance_id, with_data=with_data)
+        return _record_of(step, with_data)
 
     def _audit_change(self, key: str, before: Any, after: Any) -> dict[str, Any]:
         """Before/after for the case history; private keys are recorded as changed, no values."""
         if any(fnmatch(key, pattern) for pattern in self.audit_private_keys):
             return {"changed": True, "private": True}
         return {"before": before, "after": after}
-
-    def _task_and_form(self, task_id: str) -> tuple[TaskRecord, dict[str, Any] | None]:
-        """The task and its form schema in one query (the form comes from the cached spec)."""
-        from engine.tables import process_instances as pi
-
-        with self.db.connect() as conn:
-            row = conn.execute(
-                select(human_tasks, pi.c.definition_id)
-                .join(pi, pi.c.id == human_tasks.c.instance_id)
-                .where(human_tasks.c.id == task_id)
-            ).first()
-            if row is None:
-                raise NotFoundError(f"task {task_id} does not exist")
-            record = queries.task_from_row(row)
-            if not record.form:
-                return record, None
-            return record, self.definitions.get(conn, row.definition_id).forms.get(record.form)
 
     def _check_access(
         self, record: TaskRecord, user: str, roles: Collection[str] | None
@@ -549,7 +566,7 @@ class Engine:
         if not self.run_jobs_inline:
             return
         for _ in range(100):
-            with self.db.connect() as conn:
+            with self.reads.connect() as conn:
                 ids = [
                     r.id
                     for r in conn.execute(
@@ -573,11 +590,11 @@ class Engine:
     def incidents(
         self, *, open_only: bool = True, instance_id: int | None = None
     ) -> list[IncidentRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.incident_records(conn, open_only=open_only, instance_id=instance_id)
 
     def incident(self, incident_id: int) -> IncidentRecord:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             found = queries.incident_records(conn, open_only=False, incident_id=incident_id)
         if not found:
             raise NotFoundError(f"incident {incident_id} does not exist")
@@ -585,7 +602,7 @@ class Engine:
 
     def retry_incident(self, incident_id: int, *, user: str) -> None:
         """Retry what failed (handler job, script task or delivery) after a fix."""
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             found = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
         if found is None:
             raise NotFoundError(f"incident {incident_id} does not exist")
@@ -642,15 +659,15 @@ class Engine:
     # -- records -------------------------------------------------------------------------
 
     def audit(self, instance_id: int) -> list[AuditRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.audit_for(conn, instance_id)
 
     def documents(self, instance_id: int) -> list[DocumentRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.document_records(conn, instance_id)
 
     def document_content(self, document_id: int) -> bytes:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             content = conn.execute(
                 select(documents.c.content).where(documents.c.id == document_id)
             ).scalar()
@@ -659,15 +676,15 @@ class Engine:
         return bytes(content)
 
     def jobs(self, instance_id: int | None = None) -> list[JobRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.job_records(conn, instance_id)
 
     def timers(self, instance_id: int | None = None) -> list[TimerRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.timer_records(conn, instance_id)
 
     def outbox(self, instance_id: int | None = None) -> list[OutboxRecord]:
-        with self.db.connect() as conn:
+        with self.reads.connect() as conn:
             return queries.outbox_records(conn, instance_id)
 
     def _audit(
@@ -691,8 +708,12 @@ class Engine:
         )
 
 
-def _record_of(step: Step) -> InstanceRecord:
-    """The instance as the step left it, without another query."""
+def _record_of(step: Step, with_data: bool = False) -> InstanceRecord:
+    """The instance as the step left it, without another query.
+
+    The data is copied: the step's workflow stays warm in the cache and must not be changed
+    through a record handed to a caller.
+    """
     return InstanceRecord(
         step.instance.id,
         step.instance.process_id,
@@ -704,6 +725,7 @@ def _record_of(step: Step) -> InstanceRecord:
         step.now,
         step.now if step.instance.status in ("completed", "cancelled") else None,
         dict(step.summary),
+        copy.deepcopy(step.data) if with_data else {},
     )
 
 

@@ -13,18 +13,25 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from engine import spiff
 from engine.context import StepHandlerContext
 from engine.exceptions import ConflictError, HandlerError, InvalidStateError, NotFoundError
 from engine.handlers import HandlerRegistry
-from engine.runtime import Runtime, Step, describe_error
-from engine.tables import audit_log, incidents, jobs
+from engine.runtime import CLAIM_COLUMNS, Runtime, Step, describe_error
+from engine.tables import audit_log, incidents, jobs, process_instances
 
 __all__ = ["JobRunner", "exponential_backoff"]
 
 log = logging.getLogger(__name__)
+
+# The job and what the step needs of its instance, in the step's own transaction.
+_SELECT_JOB = (
+    select(jobs, *CLAIM_COLUMNS)
+    .join(process_instances, process_instances.c.id == jobs.c.instance_id)
+    .where(jobs.c.id == bindparam("job_id"))
+)
 
 
 def exponential_backoff(
@@ -49,15 +56,20 @@ class JobRunner:
 
     def run(self, job_id: int) -> str:
         """Run one job; return done, retry, failed, conflict, waiting or skipped."""
-        db = self.runtime.db
-        with db.begin() as conn:
-            job = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
-        if job is None or job.status != "pending":
-            return "skipped"
+        job: Any = None
         try:
-            self.runtime.step(
-                job.instance_id, lambda step: self._execute(step, job), actor=f"job:{job.operator}"
-            )
+            with self.runtime.db.begin() as conn:
+                job = conn.execute(_SELECT_JOB, {"job_id": job_id}).first()
+                if job is None or job.status != "pending":
+                    return "skipped"
+                _, step = self.runtime.run(
+                    job.instance_id,
+                    lambda step: self._execute(step, job),
+                    actor=f"job:{job.operator}",
+                    conn=conn,
+                    found=job,
+                )
+            self.runtime.committed(step)
             return "done"
         except ConflictError:
             self._release(job_id, self.runtime.clock.now())
@@ -66,6 +78,8 @@ class JobRunner:
             self._release(job_id, self.runtime.clock.now() + timedelta(minutes=5))
             return "waiting"
         except Exception as exc:  # a handler may raise anything; it must become a retry
+            if job is None:
+                raise
             return self._failed(job, exc)
 
     def _execute(self, step: Step, job: Any) -> None:
@@ -77,6 +91,7 @@ class JobRunner:
         )
         if claimed.rowcount != 1:
             raise ConflictError(f"job {job.id} was taken by another worker")
+        step.settled("j", job.task_id)
         if task is None or task.state != spiff.TaskState.READY:
             step.conn.execute(update(jobs).where(jobs.c.id == job.id).values(status="cancelled"))
             return

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -25,7 +25,28 @@ from engine.definitions import Definition, DefinitionCache
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
 from engine.tables import audit_log, incidents, process_instances
 
-__all__ = ["InstanceRow", "Runtime", "Step", "instance_data"]
+__all__ = ["CLAIM_COLUMNS", "InstanceRow", "Runtime", "Step", "instance_data"]
+
+_pi = process_instances
+#: What a step needs of its instance row, labelled so a caller can select them alongside its
+#: own columns (a task, a timer) and hand the row to :meth:`Runtime.run` as ``found``.
+CLAIM_COLUMNS = (
+    _pi.c.id.label("pi_id"),
+    _pi.c.definition_id.label("pi_definition_id"),
+    _pi.c.process_id.label("pi_process_id"),
+    _pi.c.business_key.label("pi_business_key"),
+    _pi.c.status.label("pi_status"),
+    _pi.c.revision.label("pi_revision"),
+    _pi.c.open_refs.label("pi_open_refs"),
+    _pi.c.started_at.label("pi_started_at"),
+)
+_SELECT_CLAIM = select(*CLAIM_COLUMNS).where(_pi.c.id == bindparam("instance_id"))
+_UPDATE_CLAIM = (
+    update(_pi)
+    .where(_pi.c.id == bindparam("instance_id"), _pi.c.revision == bindparam("expected"))
+    .values(revision=bindparam("claimed"))
+)
+_SELECT_STATE = select(_pi.c.state).where(_pi.c.id == bindparam("instance_id"))
 
 T = TypeVar("T")
 
@@ -56,6 +77,14 @@ class Step:
     status: str | None = None  # set to change the instance status
     jobs_created: int = 0  # service-task jobs this step made ready
     summary: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # the case data as the step left it
+    # Derived rows this step closed itself ("h" human task, "t" timer, "j" job -> refs), so
+    # the projector does not issue an UPDATE for them that would match nothing.
+    closed: dict[str, set[str]] = field(default_factory=dict)
+
+    def settled(self, kind: str, ref: str) -> None:
+        """Note that the step itself closed the derived row ``ref`` of ``kind``."""
+        self.closed.setdefault(kind, set()).add(ref)
 
     def record(self, action: str, task_id: str | None = None, **detail: Any) -> None:
         self.audit.append({"action": action, "task_id": task_id, "detail": detail})
@@ -191,72 +220,99 @@ class Runtime:
         expected_revision: int | None = None,
         statuses: Sequence[str] = ("active",),
         advance: bool = True,
+        conn: Connection | None = None,
+        found: Any = None,
     ) -> tuple[T, Step]:
-        """Like :meth:`step`, also returning the committed step (jobs created, summary)."""
+        """Like :meth:`step`, also returning the step (jobs created, summary, data).
+
+        With ``conn`` the step runs inside the caller's transaction, so a caller that had to
+        read something first (the task being completed, the timer being fired) pays for one
+        transaction, not two; the caller then calls :meth:`committed` after its COMMIT.
+        ``found`` is a row with :data:`CLAIM_COLUMNS` the caller already selected, which
+        spares the claim its SELECT (the revision UPDATE still detects any race).
+        """
+        if conn is None:
+            with self.db.begin() as own:
+                result, step = self._run(
+                    own, instance_id, apply, actor, expected_revision, statuses, advance, found
+                )
+            self.committed(step)
+            return result, step
+        return self._run(
+            conn, instance_id, apply, actor, expected_revision, statuses, advance, found
+        )
+
+    def committed(self, step: Step) -> None:
+        """Keep the step's workflow warm; call only once its transaction has committed."""
+        self.cache.put(step.instance.id, step.instance.revision, step.workflow)
+
+    def _run(
+        self,
+        conn: Connection,
+        instance_id: int,
+        apply: Callable[[Step], T],
+        actor: str,
+        expected_revision: int | None,
+        statuses: Sequence[str],
+        advance: bool,
+        found: Any,
+    ) -> tuple[T, Step]:
         now = self.clock.now()
-        with self.db.begin() as conn:
-            row = self._claim(conn, instance_id, expected_revision, statuses)
-            definition = self.definitions.get(conn, row.definition_id)
-            workflow = self.cache.take(instance_id, row.revision) or self._load(
-                conn, row, definition
-            )
-            step = Step(conn, row, definition, workflow, now, actor)
-            with using_clock(self.clock):
-                result = apply(step)
-                if advance:
-                    self._advance(step)
-            self._save(step)
-        self.cache.put(instance_id, step.instance.revision, workflow)
+        row = self._claim(conn, instance_id, expected_revision, statuses, found)
+        definition = self.definitions.get(conn, row.definition_id)
+        # The cache holds the workflow at the committed revision, the one just claimed past.
+        workflow = self.cache.take(instance_id, row.revision - 1) or self._load(
+            conn, row, definition
+        )
+        step = Step(conn, row, definition, workflow, now, actor)
+        with using_clock(self.clock):
+            result = apply(step)
+            if advance:
+                self._advance(step)
+        self._save(step)
         return result, step
 
     def _claim(
-        self, conn: Connection, instance_id: int, expected: int | None, statuses: Sequence[str]
+        self,
+        conn: Connection,
+        instance_id: int,
+        expected: int | None,
+        statuses: Sequence[str],
+        found: Any = None,
     ) -> InstanceRow:
-        found = conn.execute(
-            select(
-                process_instances.c.id,
-                process_instances.c.definition_id,
-                process_instances.c.process_id,
-                process_instances.c.business_key,
-                process_instances.c.status,
-                process_instances.c.revision,
-                process_instances.c.open_refs,
-                process_instances.c.started_at,
-            ).where(process_instances.c.id == instance_id)
-        ).first()
+        if found is None:
+            found = conn.execute(_SELECT_CLAIM, {"instance_id": instance_id}).first()
         if found is None:
             raise NotFoundError(f"process instance {instance_id} does not exist")
-        if expected is not None and found.revision != expected:
+        if expected is not None and found.pi_revision != expected:
             raise ConflictError(
-                f"instance {instance_id} is at revision {found.revision}, not {expected}"
+                f"instance {instance_id} is at revision {found.pi_revision}, not {expected}"
             )
-        if found.status not in statuses:
-            raise InvalidStateError(f"instance {instance_id} is {found.status}")
+        if found.pi_status not in statuses:
+            raise InvalidStateError(f"instance {instance_id} is {found.pi_status}")
         claimed = conn.execute(
-            update(process_instances)
-            .where(
-                process_instances.c.id == instance_id,
-                process_instances.c.revision == found.revision,
-            )
-            .values(revision=found.revision + 1)
+            _UPDATE_CLAIM,
+            {
+                "instance_id": instance_id,
+                "expected": found.pi_revision,
+                "claimed": found.pi_revision + 1,
+            },
         )
         if claimed.rowcount != 1:
             raise ConflictError(f"instance {instance_id} was changed by someone else; reload")
         return InstanceRow(
-            found.id,
-            found.definition_id,
-            found.process_id,
-            found.business_key,
-            found.status,
-            found.revision + 1,
-            dict(found.open_refs or {}),
-            as_utc(found.started_at) or self.clock.now(),
+            found.pi_id,
+            found.pi_definition_id,
+            found.pi_process_id,
+            found.pi_business_key,
+            found.pi_status,
+            found.pi_revision + 1,
+            dict(found.pi_open_refs or {}),
+            as_utc(found.pi_started_at) or self.clock.now(),
         )
 
     def _load(self, conn: Connection, row: InstanceRow, definition: Definition) -> spiff.Workflow:
-        state = conn.execute(
-            select(process_instances.c.state).where(process_instances.c.id == row.id)
-        ).scalar_one()
+        state = conn.execute(_SELECT_STATE, {"instance_id": row.id}).scalar_one()
         return spiff.loads_state(
             state, definition.spec, definition.subprocess_specs, self.script_engine
         )
@@ -280,10 +336,14 @@ class Runtime:
             step.record("instance_completed")
         if status in ("completed", "cancelled"):
             ended = step.now
-        spiff.compact(workflow)
         data = instance_data(workflow)
+        if ended is not None:
+            spiff.compact_finished(workflow)
+        else:
+            spiff.compact(workflow)
         summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
         step.summary = summary
+        step.data = data
         step.conn.execute(
             update(process_instances)
             .where(process_instances.c.id == step.instance.id)

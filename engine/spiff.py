@@ -448,3 +448,27 @@ def _compact_one(top: BpmnWorkflow, wf: Any) -> int:
     if wf.last_task is not None and wf.last_task.id not in wf.tasks:
         wf.last_task = keep
     return len(removable)
+
+
+def compact_finished(workflow: BpmnWorkflow) -> int:
+    """Shrink a completed or cancelled workflow to its root and last task; return tasks removed.
+
+    A finished instance is only ever read for its data (``workflow.data`` and the last task's,
+    see ``engine.runtime.instance_data``) and its history lives in the audit table, so the rest
+    of the tree, finished call activities included, is dead weight in every stored row. When
+    the last task belongs to a subprocess (a cancel inside a call activity) the tree is only
+    compacted the ordinary way, so no data is lost.
+    """
+    root = workflow.task_tree
+    last = workflow.last_task
+    if last is None or last.id == root.id or workflow.tasks.get(last.id) is not last:
+        return compact(workflow)
+    removed = len(workflow.tasks) - 2
+    for sub in list(workflow.subprocesses.values()):
+        removed += len(sub.tasks)
+    workflow.subprocesses.clear()
+    workflow.tasks = {root.id: root, last.id: last}
+    root._children = [last.id]
+    last._parent = root.id
+    last._children = []
+    return removed

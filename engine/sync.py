@@ -67,12 +67,16 @@ class Projector:
         before: set[str],
         row: Callable[[str, Any], dict[str, Any]],
         close: Callable[[set[str]], Executable],
+        kind: str,
     ) -> list[str]:
-        """Insert rows for what appeared since the last step and close what went away."""
+        """Insert rows for what appeared since the last step and close what went away.
+
+        Rows the step closed itself (``Step.settled``) need no closing UPDATE.
+        """
         added = [tid for tid in current if tid not in before]
         if added:
             step.conn.execute(insert(table), [row(tid, current[tid]) for tid in added])
-        gone = before - set(current)
+        gone = before - set(current) - step.closed.get(kind, set())
         if gone:
             step.conn.execute(close(gone))
         return added
@@ -89,6 +93,7 @@ class Projector:
                 .where(human_tasks.c.id.in_(gone), human_tasks.c.status == "open")
                 .values(status="cancelled", completed_at=step.now)
             ),
+            "h",
         )
         for tid in added:
             spec = current[tid].task_spec
@@ -132,6 +137,7 @@ class Projector:
                 )
                 .values(status="cancelled")
             ),
+            "t",
         )
 
     def _subscriptions(
@@ -152,6 +158,7 @@ class Projector:
                 message_subscriptions.c.instance_id == step.instance.id,
                 message_subscriptions.c.task_id.in_(gone),
             ),
+            "m",
         )
         return sorted({current[tid][1] for tid in added})
 
@@ -181,6 +188,7 @@ class Projector:
                 )
                 .values(status="cancelled")
             ),
+            "j",
         )
         step.jobs_created += len(added)
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -129,6 +130,22 @@ human_tasks = Table(
     Column("completed_by", String(100)),
     Index("ix_human_tasks_status_lane", "status", "lane"),
     Index("ix_human_tasks_assignee_status", "assignee", "status"),
+    # The inbox: the oldest open tasks of some lanes, first page read straight off an index.
+    Index(
+        "ix_human_tasks_open_lane_created",
+        "lane",
+        "created_at",
+        "id",
+        postgresql_where=text("status = 'open'"),
+        sqlite_where=text("status = 'open'"),
+    ),
+    Index(
+        "ix_human_tasks_open_created",
+        "created_at",
+        "id",
+        postgresql_where=text("status = 'open'"),
+        sqlite_where=text("status = 'open'"),
+    ),
 )
 
 timers = Table(

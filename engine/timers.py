@@ -6,14 +6,21 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from engine.clock import as_utc, using_clock
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError
-from engine.runtime import Runtime, Step
-from engine.tables import timers
+from engine.runtime import CLAIM_COLUMNS, Runtime, Step
+from engine.tables import process_instances, timers
 
 __all__ = ["TimerFirer"]
+
+# The timer and what the step needs of its instance, read in the step's own transaction.
+_SELECT_TIMER = (
+    select(timers, *CLAIM_COLUMNS)
+    .join(process_instances, process_instances.c.id == timers.c.instance_id)
+    .where(timers.c.id == bindparam("timer_id"))
+)
 
 
 class _FixedClock:
@@ -31,12 +38,19 @@ class TimerFirer:
     def fire(self, timer_id: int, attempts: int = 5) -> bool:
         """Fire one due timer; True if this call fired it. Lost races reload and retry."""
         for _ in range(attempts):
-            with self.runtime.db.begin() as conn:
-                row = conn.execute(select(timers).where(timers.c.id == timer_id)).first()
-            if row is None or row.status != "waiting":
-                return False
             try:
-                self.runtime.step(row.instance_id, partial(self._apply, row=row), actor="scheduler")
+                with self.runtime.db.begin() as conn:
+                    row = conn.execute(_SELECT_TIMER, {"timer_id": timer_id}).first()
+                    if row is None or row.status != "waiting":
+                        return False
+                    _, step = self.runtime.run(
+                        row.instance_id,
+                        partial(self._apply, row=row),
+                        actor="scheduler",
+                        conn=conn,
+                        found=row,
+                    )
+                self.runtime.committed(step)
                 return True
             except _AlreadyFired:
                 return False
@@ -55,6 +69,7 @@ class TimerFirer:
         )
         if taken.rowcount != 1:
             raise _AlreadyFired()
+        step.settled("t", row.task_id)
         due = as_utc(row.due_at)
         assert due is not None
         # SpiffWorkflow fires strictly after the due moment; a row that is due is due.

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import ConflictError, Engine, NotFoundError, ValidationError
 from engine.clock import as_utc
+from engine.db import reader
 from workflows.roles import ROLE_IDS
 from workflows.tables import api_tokens, user_roles, users
 
@@ -28,6 +29,16 @@ __all__ = ["ApiToken", "IssuedToken", "User", "Users", "hash_token"]
 TOKEN_PREFIX = "rdr_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
 _TOUCH_EVERY = timedelta(minutes=5)  # how stale last_used_at may get: avoids a write per request
+
+# A live token with its user and the user's roles (a row per role): built once, run per request.
+_TOKEN_USER = (
+    select(api_tokens.c.id, api_tokens.c.last_used_at, users.c.id.label("user_id"),
+           users.c.username, users.c.display_name, users.c.active, users.c.password_hash,
+           user_roles.c.role)
+    .join(users, users.c.id == api_tokens.c.user_id)
+    .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
+    .where(api_tokens.c.token_hash == bindparam("token_hash"), api_tokens.c.revoked_at.is_(None))
+)
 PASSWORD_METHOD = "scrypt"  # werkzeug's default; tests may swap in a cheaper one
 _DUMMY_HASH = generate_password_hash("not a password")
 
@@ -68,6 +79,7 @@ class Users:
 
     def __init__(self, engine: Engine) -> None:
         self.db = engine.db
+        self.reads = reader(engine.db)
         self.clock = engine.clock
 
     # -- accounts ------------------------------------------------------------------------
@@ -152,16 +164,14 @@ class Users:
     def by_token(self, secret: str) -> User | None:
         """The active user a live token belongs to, else None; notes when it was last used."""
         now = self.clock.now()
-        with self.db.connect() as conn:
-            row = conn.execute(select(api_tokens).where(
-                api_tokens.c.token_hash == hash_token(secret),
-                api_tokens.c.revoked_at.is_(None))).first()
-            if row is None:
-                return None
-            user_row = conn.execute(select(users).where(users.c.id == row.user_id)).first()
-            if user_row is None or not user_row.active:
-                return None
-            user = self._user(conn, user_row)
+        with self.reads.connect() as conn:  # token, user and roles: one query per request
+            rows = conn.execute(_TOKEN_USER, {"token_hash": hash_token(secret)}).all()
+        if not rows or not rows[0].active:
+            return None
+        row = rows[0]
+        held = {r.role for r in rows if r.role is not None}
+        user = User(row.user_id, row.username, row.display_name,
+                    tuple(r for r in ROLE_IDS if r in held), True, bool(row.password_hash))
         last = as_utc(row.last_used_at)
         if last is None or now - last > _TOUCH_EVERY:
             with self.db.begin() as conn:

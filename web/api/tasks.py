@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from web.api.http import (
     CURSOR,
@@ -106,9 +106,11 @@ def release_task(task_id: Any) -> Response:
 def complete_task(task_id: Any, body: dict[str, Any], query: dict[str, Any]) -> Response:
     """Submit the form; 422 lists what fails its JSON Schema. If-Match guards the revision."""
     eng, caller = engine(), user()
-    task = eng.task(str(task_id))
-    expected = expected_revision(eng.instance(task.instance_id, with_data=False).revision)
-    eng.complete(task.id, body.get("data") or {}, user=caller.username, roles=caller.roles,
-                 expected_revision=expected)
-    view = describe(eng, eng.instance(task.instance_id))
+    expected = None
+    if request.headers.get("If-Match") is not None:  # only then is the revision worth a read
+        task = eng.task(str(task_id))
+        expected = expected_revision(eng.instance(task.instance_id, with_data=False).revision)
+    record = eng.complete(str(task_id), body.get("data") or {}, user=caller.username,
+                          roles=caller.roles, expected_revision=expected, with_data=True)
+    view = describe(eng, record)
     return reply(instance_json(view, detail=True), ETag=etag(view.record.revision))
