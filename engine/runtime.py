@@ -47,6 +47,21 @@ _UPDATE_CLAIM = (
     .values(revision=bindparam("claimed"))
 )
 _SELECT_STATE = select(_pi.c.state).where(_pi.c.id == bindparam("instance_id"))
+_SAVE = (
+    update(_pi)
+    .where(_pi.c.id == bindparam("instance_id"))
+    .values(
+        definition_id=bindparam("v_definition_id", type_=_pi.c.definition_id.type),
+        state=bindparam("v_state", type_=_pi.c.state.type),
+        status=bindparam("v_status", type_=_pi.c.status.type),
+        revision=bindparam("v_revision", type_=_pi.c.revision.type),
+        open_refs=bindparam("v_open_refs", type_=_pi.c.open_refs.type),
+        summary=bindparam("v_summary", type_=_pi.c.summary.type),
+        updated_at=bindparam("v_updated_at", type_=_pi.c.updated_at.type),
+        ended_at=bindparam("v_ended_at", type_=_pi.c.ended_at.type),
+    )
+)
+_INSERT_AUDIT = insert(audit_log)
 
 T = TypeVar("T")
 
@@ -345,23 +360,23 @@ class Runtime:
         step.summary = summary
         step.data = data
         step.conn.execute(
-            update(process_instances)
-            .where(process_instances.c.id == step.instance.id)
-            .values(
-                definition_id=step.definition.id,
-                state=spiff.dumps_state(workflow),
-                status=status,
-                revision=step.instance.revision,
-                open_refs=step.instance.open_refs,
-                summary=summary,
-                updated_at=step.now,
-                ended_at=ended,
-            )
+            _SAVE,
+            {
+                "instance_id": step.instance.id,
+                "v_definition_id": step.definition.id,
+                "v_state": spiff.dumps_state(workflow),
+                "v_status": status,
+                "v_revision": step.instance.revision,
+                "v_open_refs": step.instance.open_refs,
+                "v_summary": summary,
+                "v_updated_at": step.now,
+                "v_ended_at": ended,
+            },
         )
         step.instance.status = status
         if step.audit:
             step.conn.execute(
-                insert(audit_log),
+                _INSERT_AUDIT,
                 [
                     {
                         "instance_id": step.instance.id,
