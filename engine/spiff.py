@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -247,17 +248,29 @@ def form_of(task: Any) -> str | None:
 
 
 def waiting_events(workflow: BpmnWorkflow) -> Iterator[tuple[Any, str, Any]]:
-    """Yield (task, "timer"|"message", due-or-name) for every event the instance waits on."""
+    """Yield (task, "timer"|"message", due-or-name) for every event the instance waits on.
+
+    An event-based gateway (or a catch event with several definitions) is one waiting task
+    holding a ``MultipleEventDefinition``: it yields each of its messages and its timer, so
+    the instance has a subscription and a timer row at once and the first to happen wins.
+    """
     for task in list(workflow.event_manager.tasks.values()):
         if task.state != TaskState.WAITING:
             continue
         definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            details = definition.details(task)
-            if details.value is not None:
-                yield task, "timer", details.value
-        elif isinstance(definition, MessageEventDefinition):
-            yield task, "message", definition.name
+        if isinstance(definition, MultipleEventDefinition):
+            items = list(definition.event_definitions)
+        else:
+            items = [definition]
+        timer_seen = False  # SpiffWorkflow keeps one due moment per task: the first timer's
+        for item in items:
+            if isinstance(item, TimerEventDefinition) and not timer_seen:
+                value = task._get_internal_data("event_value")
+                if value is not None:
+                    timer_seen = True
+                    yield task, "timer", value
+            elif isinstance(item, MessageEventDefinition):
+                yield task, "message", item.name
 
 
 def message_starts(workflow: BpmnWorkflow) -> Iterator[tuple[str, str]]:

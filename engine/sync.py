@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+from uuid import uuid5
 
 from sqlalchemy import Executable, Table, delete, insert, select, update
 
@@ -42,8 +43,11 @@ class Projector:
         for task, kind, value in spiff.waiting_events(wf):
             if kind == "timer":
                 timer_tasks[str(task.id)] = (task, value)
-            else:
-                subs[str(task.id)] = (task, value)
+            else:  # a gateway may wait on several messages: one subscription each
+                key = str(task.id)
+                if key in subs:
+                    key = str(uuid5(task.id, value))
+                subs[key] = (task, value)
         for key, name in spiff.message_starts(wf):
             subs[key] = (None, name)
         refs = step.instance.open_refs
