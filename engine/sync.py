@@ -120,6 +120,17 @@ class Projector:
         }
 
     def _timers(self, step: Step, current: dict[str, tuple[Any, Any]], before: set[str]) -> None:
+        # A cycle timer that fired in this step and still waits: its row waits again, due next
+        # (unless its cycles are used up: SpiffWorkflow then only waits to be tidied away).
+        for tid in step.closed.get("t", set()) & set(current) & before:
+            value = current[tid][1]
+            if isinstance(value, dict) and value.get("cycles") == 0:
+                continue
+            step.conn.execute(
+                update(timers)
+                .where(timers.c.instance_id == step.instance.id, timers.c.task_id == tid)
+                .values(status="waiting", due_at=spiff.parse_due(value))
+            )
         self._project(
             step,
             timers,
