@@ -7,6 +7,7 @@ workflow state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +15,16 @@ from typing import Any
 from engine import Engine, InstanceRecord, TaskRecord, TimerRecord
 from workflows.roles import ROLE_IDS, role
 
-__all__ = ["TIERS", "InstanceView", "describe", "describe_many", "parse_due"]
+__all__ = [
+    "TIERS",
+    "InstanceView",
+    "describe",
+    "describe_many",
+    "is_overdue",
+    "outcome_of",
+    "parse_due",
+    "tier_of",
+]
 
 TIERS: tuple[str, ...] = (
     "dissatisfaction", "resolution", "review", "ice", "phso", "appeal", "closed", "refused",
@@ -52,16 +62,19 @@ def parse_due(value: Any) -> datetime | date | None:
         return None
 
 
-def _tier(record: InstanceRecord) -> str | None:
-    tier = record.summary.get("tier")
-    tier = tier if isinstance(tier, str) and tier else None
-    if record.status in _ENDED and tier != "refused":
+def tier_of(status: str, value: Any) -> str | None:
+    """The tier shown for an instance: its summary's ``tier``, or "closed" once it has ended
+    (a refused complaint stays "refused")."""
+    tier = value if isinstance(value, str) and value else None
+    if status in _ENDED and tier != "refused":
         return "closed"
     return tier
 
 
-def _is_overdue(due: datetime | date | None, now: datetime, tier: str | None,
-                status: str) -> bool:
+def is_overdue(due: datetime | date | None, now: datetime, tier: str | None,
+               status: str) -> bool:
+    """Whether an instance still open is past its deadline (a naive date-time is in ``now``'s
+    zone)."""
     if due is None or status in _ENDED or tier in ("closed", "refused"):
         return False
     if isinstance(due, datetime):
@@ -73,12 +86,17 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def outcome_of(summary: Mapping[str, Any]) -> str | None:
+    """The outcome recorded in a summary, as text (None when there is none)."""
+    return _text(summary.get("outcome"))
+
+
 def describe(engine: Engine, record: InstanceRecord, *, with_work: bool = True) -> InstanceView:
     """The view of one instance; ``with_work`` adds its open tasks and waiting timers."""
     summary = record.summary
     tasks = engine.tasks(instance_id=record.id) if with_work else []
     timers = [t for t in engine.timers(record.id) if t.status == "waiting"] if with_work else []
-    tier = _tier(record)
+    tier = tier_of(record.status, summary.get("tier"))
     owner = _text(summary.get("owner_role"))
     if owner is None and tasks:
         owner = tasks[0].lane
@@ -87,8 +105,8 @@ def describe(engine: Engine, record: InstanceRecord, *, with_work: bool = True) 
         record=record, tier=tier, stage=_text(summary.get("stage")), owner_role=owner,
         deadline=due.isoformat() if due is not None else None,
         refusal_reason=_text(summary.get("refusal_reason")),
-        outcome=_text(summary.get("outcome")),
-        overdue=_is_overdue(due, engine.clock.now(), tier, record.status),
+        outcome=outcome_of(summary),
+        overdue=is_overdue(due, engine.clock.now(), tier, record.status),
         open_tasks=tasks, waiting_timers=timers,
     )
 
