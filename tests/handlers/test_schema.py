@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
-
 import handlers
-from engine.db import migrate, normalise_url
 from engine.handlers import default_registry
 from handlers.letters import LETTER_CODES
 from handlers.tables import handlers_metadata
+from tests.schema_check import assert_migrations_match
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATORS = {"letters.send", "payments.assess", "payments.pay", "systemic.record",
@@ -20,16 +16,9 @@ OPERATORS = {"letters.send", "payments.assess", "payments.pay", "systemic.record
 
 
 def test_migration_matches_handlers_metadata(database_url: str) -> None:
-    db = create_engine(normalise_url(database_url))
-    try:
-        migrate(db, [Path(handlers.__file__).parent / "migrations"])
-        ours = set(handlers_metadata.tables)
-        opts = {"include_name": lambda name, kind, _parent: kind != "table" or name in ours}
-        with db.connect() as conn:
-            context = MigrationContext.configure(conn, opts=opts)
-            assert compare_metadata(context, handlers_metadata) == []
-    finally:
-        db.dispose()
+    assert_migrations_match(
+        database_url, handlers_metadata, [Path(handlers.__file__).parent / "migrations"]
+    )
 
 
 def test_every_operator_is_registered_and_documented() -> None:

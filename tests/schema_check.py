@@ -1,0 +1,28 @@
+"""Shared check: an Alembic branch builds exactly the tables its metadata declares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine
+
+from engine.db import migrate, normalise_url
+
+
+def assert_migrations_match(
+    database_url: str, metadata: MetaData, extra_migrations: Sequence[Path] = ()
+) -> None:
+    """Migrate a fresh database, then compare the tables of ``metadata`` (indexes included)."""
+    db = create_engine(normalise_url(database_url))
+    try:
+        migrate(db, list(extra_migrations))
+        ours = set(metadata.tables)
+        opts = {"include_name": lambda name, kind, _parent: kind != "table" or name in ours}
+        with db.connect() as conn:
+            context = MigrationContext.configure(conn, opts=opts)
+            assert compare_metadata(context, metadata) == []
+    finally:
+        db.dispose()
