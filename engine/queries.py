@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Integer, Select, bindparam, select, tuple_
 from sqlalchemy.engine import Connection
 
 from engine.clock import as_utc
@@ -136,9 +137,36 @@ def task_from_row(row: Any) -> TaskRecord:
     )
 
 
+_TASK_BY_ID = select(human_tasks).where(human_tasks.c.id == bindparam("task_id"))
+_TASK_CREATED = select(human_tasks.c.created_at).where(human_tasks.c.id == bindparam("task_id"))
+
+
 def task_record(conn: Connection, task_id: str) -> TaskRecord | None:
-    row = conn.execute(select(human_tasks).where(human_tasks.c.id == task_id)).first()
+    row = conn.execute(_TASK_BY_ID, {"task_id": task_id}).first()
     return None if row is None else task_from_row(row)
+
+
+@lru_cache(maxsize=64)
+def _tasks_query(
+    after: bool, status: bool, roles: bool, assignee: bool, instance: bool, business_key: bool
+) -> Select[Any]:
+    """The inbox query for one combination of filters, built once with bound values."""
+    t = human_tasks.c
+    query = select(human_tasks)
+    if after:
+        mark = bindparam("mark", type_=t.created_at.type)
+        query = query.where(tuple_(t.created_at, t.id) > tuple_(mark, bindparam("after")))
+    if status:
+        query = query.where(t.status == bindparam("status"))
+    if roles:
+        query = query.where(t.lane.in_(bindparam("roles", expanding=True)))
+    if assignee:
+        query = query.where(t.assignee == bindparam("assignee"))
+    if instance:
+        query = query.where(t.instance_id == bindparam("instance_id"))
+    if business_key:
+        query = query.where(t.business_key == bindparam("business_key"))
+    return query.order_by(t.created_at, t.id).limit(bindparam("limit", type_=Integer))
 
 
 def task_records(
@@ -153,27 +181,27 @@ def task_records(
     limit: int = 200,
 ) -> list[TaskRecord]:
     """Tasks oldest first; ``after`` (a task id) continues a previous page (keyset paging)."""
-    query = select(human_tasks)
+    params: dict[str, Any] = {
+        "status": status,
+        "roles": list(roles or ()),
+        "assignee": assignee,
+        "instance_id": instance_id,
+        "business_key": business_key,
+        "limit": limit,
+    }
+    mark = None
     if after is not None:
-        mark = conn.execute(
-            select(human_tasks.c.created_at).where(human_tasks.c.id == after)
-        ).scalar()
-        if mark is not None:
-            query = query.where(
-                tuple_(human_tasks.c.created_at, human_tasks.c.id) > tuple_(mark, after)
-            )
-    if status:
-        query = query.where(human_tasks.c.status == status)
-    if roles is not None:
-        query = query.where(human_tasks.c.lane.in_(list(roles)))
-    if assignee is not None:
-        query = query.where(human_tasks.c.assignee == assignee)
-    if instance_id is not None:
-        query = query.where(human_tasks.c.instance_id == instance_id)
-    if business_key is not None:
-        query = query.where(human_tasks.c.business_key == business_key)
-    rows = conn.execute(query.order_by(human_tasks.c.created_at, human_tasks.c.id).limit(limit))
-    return [task_from_row(r) for r in rows]
+        mark = conn.execute(_TASK_CREATED, {"task_id": after}).scalar()
+        params.update(mark=mark, after=after)
+    query = _tasks_query(
+        mark is not None,
+        bool(status),
+        roles is not None,
+        assignee is not None,
+        instance_id is not None,
+        business_key is not None,
+    )
+    return [task_from_row(r) for r in conn.execute(query, params)]
 
 
 def timer_records(conn: Connection, instance_id: int | None = None) -> list[TimerRecord]:
