@@ -55,7 +55,7 @@ from engine.records import (
     TaskRecord,
     TimerRecord,
 )
-from engine.runtime import CLAIM_COLUMNS, Runtime, Step, instance_data
+from engine.runtime import Runtime, Step, instance_data, select_with_claim
 from engine.sync import Projector
 from engine.tables import (
     audit_log,
@@ -64,7 +64,6 @@ from engine.tables import (
     incidents,
     jobs,
     outbox,
-    process_instances,
     timers,
 )
 from engine.timers import TimerFirer
@@ -72,11 +71,7 @@ from engine.timers import TimerFirer
 __all__ = ["Engine"]
 
 # The completion's statements, built once (building a Core statement costs more than running it).
-_SELECT_TASK_FOR_STEP = (
-    select(human_tasks, *CLAIM_COLUMNS)
-    .join(process_instances, process_instances.c.id == human_tasks.c.instance_id)
-    .where(human_tasks.c.id == bindparam("task_id"))
-)
+_SELECT_TASK_FOR_STEP = select_with_claim(human_tasks, "task_id")
 _CLOSE_TASK = (
     update(human_tasks)
     .where(human_tasks.c.id == bindparam("task_id"), human_tasks.c.status == "open")

@@ -13,25 +13,21 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, update
 
 from engine import spiff
 from engine.context import StepHandlerContext
 from engine.exceptions import ConflictError, HandlerError, InvalidStateError, NotFoundError
 from engine.handlers import HandlerRegistry
-from engine.runtime import CLAIM_COLUMNS, Runtime, Step, describe_error
-from engine.tables import audit_log, incidents, jobs, process_instances
+from engine.runtime import Runtime, Step, describe_error, select_with_claim
+from engine.tables import audit_log, incidents, jobs
 
 __all__ = ["JobRunner", "exponential_backoff"]
 
 log = logging.getLogger(__name__)
 
 # The job and what the step needs of its instance, in the step's own transaction.
-_SELECT_JOB = (
-    select(jobs, *CLAIM_COLUMNS)
-    .join(process_instances, process_instances.c.id == jobs.c.instance_id)
-    .where(jobs.c.id == bindparam("job_id"))
-)
+_SELECT_JOB = select_with_claim(jobs, "job_id")
 
 
 def exponential_backoff(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -25,7 +25,14 @@ from engine.definitions import Definition, DefinitionCache
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
 from engine.tables import audit_log, incidents, process_instances
 
-__all__ = ["CLAIM_COLUMNS", "InstanceRow", "Runtime", "Step", "instance_data"]
+__all__ = [
+    "CLAIM_COLUMNS",
+    "InstanceRow",
+    "Runtime",
+    "Step",
+    "instance_data",
+    "select_with_claim",
+]
 
 _pi = process_instances
 #: What a step needs of its instance row, labelled so a caller can select them alongside its
@@ -41,6 +48,19 @@ CLAIM_COLUMNS = (
     _pi.c.started_at.label("pi_started_at"),
 )
 _SELECT_CLAIM = select(*CLAIM_COLUMNS).where(_pi.c.id == bindparam("instance_id"))
+
+
+def select_with_claim(table: Table, key: str) -> Select[Any]:
+    """A row of ``table`` (by id, bound as ``key``) with its instance's :data:`CLAIM_COLUMNS`.
+
+    What a completion, a timer or a job reads in the step's own transaction and hands to
+    :meth:`Runtime.run` as ``found``.
+    """
+    return (
+        select(table, *CLAIM_COLUMNS)
+        .join(_pi, _pi.c.id == table.c.instance_id)
+        .where(table.c.id == bindparam(key))
+    )
 _UPDATE_CLAIM = (
     update(_pi)
     .where(_pi.c.id == bindparam("instance_id"), _pi.c.revision == bindparam("expected"))

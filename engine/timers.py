@@ -6,21 +6,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import update
 
 from engine.clock import as_utc, using_clock
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError
-from engine.runtime import CLAIM_COLUMNS, Runtime, Step
-from engine.tables import process_instances, timers
+from engine.runtime import Runtime, Step, select_with_claim
+from engine.tables import timers
 
 __all__ = ["TimerFirer"]
 
 # The timer and what the step needs of its instance, read in the step's own transaction.
-_SELECT_TIMER = (
-    select(timers, *CLAIM_COLUMNS)
-    .join(process_instances, process_instances.c.id == timers.c.instance_id)
-    .where(timers.c.id == bindparam("timer_id"))
-)
+_SELECT_TIMER = select_with_claim(timers, "timer_id")
 
 
 class _FixedClock:

@@ -20,7 +20,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import ConflictError, Engine, NotFoundError, ValidationError
 from engine.clock import as_utc
-from engine.db import reader
 from workflows.roles import ROLE_IDS
 from workflows.tables import api_tokens, user_roles, users
 
@@ -79,7 +78,7 @@ class Users:
 
     def __init__(self, engine: Engine) -> None:
         self.db = engine.db
-        self.reads = reader(engine.db)
+        self.reads = engine.reads
         self.clock = engine.clock
 
     # -- accounts ------------------------------------------------------------------------
