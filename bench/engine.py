@@ -42,7 +42,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from engine import Engine, HandlerRegistry  # noqa: E402
+from bench.common import make_engine, warm_up  # noqa: E402
 
 DIAGRAM = Path(__file__).parent / "diagrams" / "loop.bpmn"
 PROCESS = "bench_loop"
@@ -90,13 +90,8 @@ def _spiff_roundtrip(steps: int) -> list[float]:
 
 
 def _redress_steps(url: str, steps: int, cache_size: int = 2000) -> list[float]:
-    engine = Engine.create(url, registry=HandlerRegistry(), cache_size=cache_size)
-    engine.init_db()
-    engine.deploy({"loop.bpmn": DIAGRAM.read_bytes()}, name="bench", user="bench")
-    warm = engine.start(PROCESS, business_key="WARM", user="bench", data={"counter": 0, "limit": 3})
-    for _ in range(3):  # parse the definition, fill the pool, compile the statements
-        [task] = engine.tasks(instance_id=warm.id)
-        engine.complete(task.id, {"note": "warm"}, user="bench")
+    engine = make_engine(url, cache_size=cache_size)
+    warm_up(engine, 3)
     instance = engine.start(
         PROCESS, business_key="BENCH", user="bench", data={"counter": 0, "limit": steps + 10}
     )

@@ -32,6 +32,7 @@ from bench.common import (
     kinds,
     make_engine,
     print_table,
+    warm_up,
     write_result,
 )
 from engine.tables import process_instances
@@ -42,11 +43,7 @@ WINDOW = 10
 def redress_steps(url: str, steps: int, cache_size: int) -> tuple[list[float], list[int]]:
     """Seconds per completion, and the stored state size after each step."""
     engine = make_engine(url, cache_size=cache_size)
-    warm = engine.start("bench_loop", business_key="WARM", user="bench",
-                        data={"counter": 0, "limit": 5})
-    for _ in range(5):
-        [task] = engine.tasks(instance_id=warm.id)
-        engine.complete(task.id, {"note": "warm"}, user="bench")
+    warm_up(engine, 5)
     instance = engine.start("bench_loop", business_key="LOOP", user="bench",
                             data={"counter": 0, "limit": steps + 10})
     times: list[float] = []
