@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, Response, send_from_directory
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from engine import Engine, SimulatedClock
-from web.access import csrf_token, current_user, install_access
+from web.access import PUBLIC, csrf_token, current_user, install_access, requires
 from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
@@ -34,6 +35,26 @@ from workflows.users import Users
 __all__ = ["create_app"]
 
 LONDON = ZoneInfo("Europe/London")
+BUILD_DIR = Path(__file__).parent / "static" / "build"
+
+
+def _use_govuk_frontend(app: Flask) -> None:
+    """Templates may import GOV.UK Frontend's macros; its fonts and images are served at /assets.
+
+    The macros come from ``govuk-frontend-jinja`` (matched to the npm ``govuk-frontend`` that
+    ``web/frontend`` builds); the stylesheet refers to ``/assets/...`` as it ships.
+    """
+    own = app.jinja_loader
+    assert own is not None
+    app.jinja_loader = ChoiceLoader([
+        own,
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+
+    @app.get("/assets/<path:filename>")
+    @requires(PUBLIC)
+    def govuk_assets(filename: str) -> Response:
+        return send_from_directory(BUILD_DIR / "assets", filename, max_age=86400)
 
 
 def _env_flag(name: str) -> bool:
@@ -65,13 +86,22 @@ def _check_test_mode(test_mode: bool, engine: Engine, production: bool) -> None:
 
 
 def _day(value: datetime | str | None) -> str:
-    """A deadline as the UK date it falls on ("21 Apr 2026"), whatever form it came in."""
+    """A deadline as the UK date it falls on ("4 December 2026"), whatever form it came in."""
     if value in (None, ""):
         return "—"
     when = parse_due(value)
     if isinstance(when, datetime):
         when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(LONDON).date()
-    return when.strftime("%d %b %Y") if when is not None else str(value)
+    return f"{when.day} {when:%B %Y}" if when is not None else str(value)
+
+
+def _uk_datetime(value: datetime | None) -> str:
+    """A moment in UK local time, GOV.UK style: "4 December 2026 at 3:55pm"."""
+    if value is None:
+        return "—"
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
@@ -93,12 +123,14 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     app.extensions["redress"] = Redress(engine, Users(engine), IdempotencyStore(engine),
                                         Catalogue(engine), test_mode)
 
+    _use_govuk_frontend(app)
     register_api(app, test_mode=test_mode)
     app.register_blueprint(pages)
     register_problem_handlers(app)
     install_access(app)
 
     app.add_template_filter(_day, "day")
+    app.add_template_filter(_uk_datetime, "uk_datetime")
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:
