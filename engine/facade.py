@@ -64,7 +64,6 @@ from engine.tables import (
     incidents,
     jobs,
     outbox,
-    timers,
 )
 from engine.timers import TimerFirer
 
@@ -530,20 +529,8 @@ class Engine:
         return result
 
     def fire_due_timers(self, limit: int = 500) -> int:
-        """Fire every timer that is due now (claimed, so several schedulers can share)."""
-        fired = 0
-        ids = claim_due(
-            self.db,
-            timers,
-            status="waiting",
-            due_column="due_at",
-            now=self.clock.now(),
-            owner=self.worker_id,
-            limit=limit,
-        )
-        for timer_id in ids:
-            if self.timer_firer.fire(timer_id):
-                fired += 1
+        """Fire timers that are due now, a batch per transaction (several schedulers share)."""
+        fired = self.timer_firer.fire_due(limit)
         if fired:
             self.run_due_jobs()
         return fired

@@ -10,12 +10,13 @@ written in the same transaction (decisions 0004 and 0013).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -25,7 +26,7 @@ from engine.clock import Clock, as_utc, using_clock
 from engine.db import Connections, new_id
 from engine.definitions import Definition, DefinitionCache
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
-from engine.tables import audit_log, incidents, process_instances
+from engine.tables import audit_log, incidents, process_instances, timers
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -84,10 +85,39 @@ _SAVE = (
         ended_at=bindparam("v_ended_at", type_=_pi.c.ended_at.type),
     )
 )
-_INSERT_AUDIT = insert(audit_log)
 _INSERT_INSTANCE = insert(process_instances)
 
+_INSERT_TIMERS = insert(timers).returning(timers.c.id, sort_by_parameter_order=True)
 T = TypeVar("T")
+
+
+@functools.cache
+def _inserter(table: Table) -> Insert:
+    return insert(table)
+
+
+@dataclass
+class Deferred:
+    """What a batch of steps writes at its end: a statement per table, not per step.
+
+    Only inserts of new rows and the instances' saves wait; nothing in the batch reads them
+    back before COMMIT (each step touches only its own instance, which the batch has locked).
+    """
+
+    inserts: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+    saves: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        self.inserts.setdefault(table, []).extend(rows)
+
+    def flush(self, conn: Connection) -> None:
+        for table, rows in self.inserts.items():
+            conn.execute(_inserter(table), rows)
+        if self.saves:
+            saved = conn.execute(_SAVE, self.saves)
+            if saved.rowcount not in (-1, len(self.saves)):
+                raise ConflictError("an instance of the batch was changed by someone else")
+        self.inserts, self.saves = {}, []
 
 
 @dataclass
@@ -121,6 +151,23 @@ class Step:
     # Derived rows this step closed itself ("h" human task, "t" timer, "j" job -> refs), so
     # the projector does not issue an UPDATE for them that would match nothing.
     closed: dict[str, set[str]] = field(default_factory=dict)
+    # The rows this step inserted, by table name (timers with their new ids): what the caller
+    # answers with instead of reading them back.
+    inserted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Set when the step is one of a batch (timers): its inserts and its save wait for the
+    # batch's end, one statement per table for the whole batch.
+    deferred: Deferred | None = None
+
+    def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert derived rows: now (one statement), or with the rest of the batch."""
+        if self.deferred is not None:
+            self.deferred.insert(table, rows)
+        elif table is timers:  # the answer lists waiting timers by id
+            ids = self.conn.execute(_INSERT_TIMERS, rows).scalars().all()
+            rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        else:
+            self.conn.execute(_inserter(table), rows[0] if len(rows) == 1 else rows)
+        self.inserted.setdefault(table.name, []).extend(rows)
 
     def settled(self, kind: str, ref: str) -> None:
         """Note that the step itself closed the derived row ``ref`` of ``kind``."""
@@ -284,6 +331,7 @@ class Runtime:
         advance: bool = True,
         conn: Connection | None = None,
         found: Any = None,
+        deferred: Deferred | None = None,
     ) -> tuple[T, Step]:
         """Like :meth:`step`, also returning the step (jobs created, summary, data).
 
@@ -291,7 +339,9 @@ class Runtime:
         read something first (the task being completed, the timer being fired) pays for one
         transaction, not two; the caller then calls :meth:`committed` after its COMMIT.
         ``found`` is a row with :data:`CLAIM_COLUMNS` the caller already selected, which
-        spares the claim its SELECT (the revision UPDATE still detects any race).
+        spares the claim its SELECT (it must lock the instance row: :func:`select_with_claim`).
+        With ``deferred`` (and ``conn``) the step's inserts and save wait for the caller's
+        :meth:`Deferred.flush`, so a batch of steps writes a statement per table.
         """
         if conn is None:
             with self.conns.write() as own:
@@ -301,7 +351,8 @@ class Runtime:
             self.committed(step)
             return result, step
         return self._run(
-            conn, instance_id, apply, actor, expected_revision, statuses, advance, found
+            conn, instance_id, apply, actor, expected_revision, statuses, advance, found,
+            deferred,
         )
 
     def committed(self, step: Step) -> None:
@@ -318,15 +369,16 @@ class Runtime:
         statuses: Sequence[str],
         advance: bool,
         found: Any,
+        deferred: Deferred | None = None,
     ) -> tuple[T, Step]:
         now = self.clock.now()
         row = self._claim(conn, instance_id, expected_revision, statuses, found)
         definition = self.definitions.get(conn, row.definition_id)
         # The cache holds the workflow at the committed revision, the one just claimed past.
         workflow = self.cache.take(instance_id, row.revision - 1) or self._load(
-            conn, row, definition
+            conn, row, definition, getattr(found, "pi_state", None)
         )
-        step = Step(conn, row, definition, workflow, now, actor)
+        step = Step(conn, row, definition, workflow, now, actor, deferred=deferred)
         with using_clock(self.clock):
             result = apply(step)
             if advance:
@@ -364,8 +416,12 @@ class Runtime:
             found.pi_revision,
         )
 
-    def _load(self, conn: Connection, row: InstanceRow, definition: Definition) -> spiff.Workflow:
-        state = conn.execute(_SELECT_STATE, {"instance_id": row.id}).scalar_one()
+    def _load(
+        self, conn: Connection, row: InstanceRow, definition: Definition, state: Any = None
+    ) -> spiff.Workflow:
+        """The stored workflow; ``state`` if the caller's claim read it already (timers)."""
+        if state is None:
+            state = conn.execute(_SELECT_STATE, {"instance_id": row.id}).scalar_one()
         return spiff.loads_state(
             state, definition.spec, definition.subprocess_specs, self.script_engine
         )
@@ -397,27 +453,26 @@ class Runtime:
         summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
         step.summary = summary
         step.data = data
-        saved = step.conn.execute(
-            _SAVE,
-            {
-                "instance_id": step.instance.id,
-                "expected": step.instance.stored_revision,
-                "v_definition_id": step.definition.id,
-                "v_state": spiff.dumps_state(workflow),
-                "v_status": status,
-                "v_revision": step.instance.revision,
-                "v_open_refs": step.instance.open_refs,
-                "v_summary": summary,
-                "v_updated_at": step.now,
-                "v_ended_at": ended,
-            },
-        )
-        if saved.rowcount != 1:  # only if a caller read its row without the lock
+        values = {
+            "instance_id": step.instance.id,
+            "expected": step.instance.stored_revision,
+            "v_definition_id": step.definition.id,
+            "v_state": spiff.dumps_state(workflow),
+            "v_status": status,
+            "v_revision": step.instance.revision,
+            "v_open_refs": step.instance.open_refs,
+            "v_summary": summary,
+            "v_updated_at": step.now,
+            "v_ended_at": ended,
+        }
+        if step.deferred is not None:
+            step.deferred.saves.append(values)
+        elif step.conn.execute(_SAVE, values).rowcount != 1:  # a caller read without the lock
             raise ConflictError(f"instance {step.instance.id} was changed by someone else; reload")
         step.instance.status = status
         if step.audit:
-            step.conn.execute(
-                _INSERT_AUDIT,
+            step.insert(
+                audit_log,
                 [
                     {
                         "instance_id": step.instance.id,

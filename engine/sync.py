@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid5
 
-from sqlalchemy import Executable, Table, delete, insert, select, update
+from sqlalchemy import Executable, Table, delete, select, update
 
 from engine import spiff
 from engine.messages import deliver
@@ -79,7 +79,7 @@ class Projector:
         """
         added = [tid for tid in current if tid not in before]
         if added:
-            step.conn.execute(insert(table), [row(tid, current[tid]) for tid in added])
+            step.insert(table, [row(tid, current[tid]) for tid in added])
         gone = before - set(current) - step.closed.get(kind, set())
         if gone:
             step.conn.execute(close(gone))

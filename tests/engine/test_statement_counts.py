@@ -6,9 +6,11 @@ part of its cost; these tests say how many there are and fail if one creeps back
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from engine import Engine
+from engine import Engine, SimulatedClock
+from engine.runtime import Step
 from tests.roundtrips import Trips, counting
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "diagrams"
@@ -64,3 +66,53 @@ def test_a_start_is_one_transaction_of_five_statements(engine: Engine) -> None:
     ], _show(trips)
     assert (trips.begins, trips.ends, trips.pings, trips.checkouts) == (1, 1, 0, 1), _show(trips)
     assert trips.round_trips == 7
+
+
+def test_firing_a_batch_of_due_timers_is_one_transaction_of_five_statements(
+    engine: Engine, clock: SimulatedClock
+) -> None:
+    """One query claims, locks and reads the batch; then a statement per table, not per timer."""
+    _deploy(engine, "timer.bpmn")
+    due = clock.now() + timedelta(minutes=5)
+    for i in range(3):
+        engine.start("bench_timer", business_key=f"T-{i}", user="cw1",
+                     data={"due": due.isoformat()})
+    engine.runtime.cache.clear()  # as in a scheduler process: no instance is warm
+    clock.advance(timedelta(minutes=10))
+    with counting(engine.db) as trips:
+        assert engine.timer_firer.fire_due() == 3
+    assert trips.verbs() == [
+        "SELECT timers",  # … JOIN process_instances … FOR UPDATE SKIP LOCKED, with the state
+        "UPDATE timers",  # all three fired
+        "INSERT human_tasks",  # the three follow-up tasks
+        "INSERT audit_log",
+        "UPDATE process_instances",  # the three saves (executemany: pipelined on psycopg)
+    ], _show(trips)
+    assert (trips.begins, trips.ends, trips.pings, trips.checkouts) == (1, 1, 0, 1), _show(trips)
+    assert trips.round_trips == 7
+    assert len(engine.tasks()) == 3
+    assert {t.status for t in engine.timers()} == {"fired"}
+
+
+def test_a_timer_whose_step_fails_is_postponed_and_the_rest_of_its_batch_fires(
+    engine: Engine, clock: SimulatedClock
+) -> None:
+    _deploy(engine, "timer.bpmn")
+    due = clock.now() + timedelta(minutes=5)
+    ids = [engine.start("bench_timer", business_key=f"T-{i}", user="cw1",
+                        data={"due": due.isoformat()}).id for i in range(3)]
+    clock.advance(timedelta(minutes=10))
+
+    def fail_the_second(step: Step) -> None:
+        if step.instance.id == ids[1]:
+            raise RuntimeError("the database rejected this instance's rows")
+
+    engine.runtime.before_commit = fail_the_second
+    assert engine.timer_firer.fire_due() == 2
+    by_instance = {t.instance_id: t for t in engine.timers()}
+    assert [by_instance[i].status for i in ids] == ["fired", "waiting", "fired"]
+    assert engine.timer_firer.fire_due() == 0  # postponed, not retried at once
+    engine.runtime.before_commit = None
+    clock.advance(timedelta(minutes=6))
+    assert engine.timer_firer.fire_due() == 1
+    assert engine.instance(ids[1], with_data=False).revision == 1
