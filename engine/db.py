@@ -258,6 +258,7 @@ class Connections:
             with conn.begin():
                 yield conn
         finally:
+            bound.writing = False
             if not conn.invalidated:
                 self._mode(bound, conn, writing=False)
 

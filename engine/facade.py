@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, insert, select, update
 from engine import queries, spiff
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
-from engine.clock import Clock, SystemClock
+from engine.clock import Clock, SystemClock, as_utc
 from engine.db import Connections, connect, migrate, retry_stale
 from engine.definitions import DefinitionCache, deploy_files
 from engine.exceptions import (
@@ -714,8 +714,10 @@ def _record_of(step: Step, with_data: bool = False) -> InstanceRecord:
     """The instance as the step left it, without another query.
 
     The data is copied: the step's workflow stays warm in the cache and must not be changed
-    through a record handed to a caller.
+    through a record handed to a caller. Its open tasks and waiting timers come with it when
+    the step inserted every one of them (the usual case: one task closed, the next opened).
     """
+    tasks, timers_ = _work_of(step)
     return InstanceRecord(
         step.instance.id,
         step.instance.process_id,
@@ -728,7 +730,36 @@ def _record_of(step: Step, with_data: bool = False) -> InstanceRecord:
         step.now if step.instance.status in ("completed", "cancelled") else None,
         dict(step.summary),
         copy.deepcopy(step.data) if with_data else {},
+        tasks,
+        timers_,
     )
+
+
+def _work_of(
+    step: Step,
+) -> tuple[tuple[TaskRecord, ...] | None, tuple[TimerRecord, ...] | None]:
+    """Open tasks and waiting timers from the rows the step wrote; None where it kept some."""
+    refs = step.instance.open_refs
+    ended = step.instance.status in ("completed", "cancelled")
+    rows = {r["id"]: r for r in step.inserted.get("human_tasks", [])}
+    tasks = None
+    if ended or set(refs.get("h", [])) <= rows.keys():
+        tasks = () if ended else tuple(
+            TaskRecord(r["id"], r["instance_id"], r["process_id"], r["business_key"],
+                       r["spec_id"], r["name"], r["lane"], r["form"], "open", None,
+                       r["created_at"], as_utc(r["due_at"]), None, None)
+            for _, r in sorted(rows.items()) if r["id"] in refs.get("h", [])
+        )
+    timer_rows = {r["task_id"]: r for r in step.inserted.get("timers", [])}
+    waiting = None
+    if ended or set(refs.get("t", [])) <= timer_rows.keys():
+        waiting = () if ended else tuple(sorted(
+            (TimerRecord(r["id"], r["instance_id"], r["task_id"], r["spec_id"],
+                         as_utc(r["due_at"]) or step.now, "waiting", None)
+             for r in timer_rows.values() if r["task_id"] in refs.get("t", [])),
+            key=lambda t: t.id,
+        ))
+    return tasks, waiting
 
 
 def _validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:

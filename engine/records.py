@@ -43,6 +43,10 @@ class InstanceRecord:
     ended_at: datetime | None
     summary: dict[str, Any]
     data: dict[str, Any] = field(default_factory=dict)
+    # The open tasks / waiting timers as the step that returned this record left them, when
+    # it wrote them all itself; None means "not known here: ask Engine.tasks / timers".
+    open_tasks: tuple[TaskRecord, ...] | None = None
+    waiting_timers: tuple[TimerRecord, ...] | None = None
 
 
 @dataclass(frozen=True)

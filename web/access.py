@@ -11,11 +11,13 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any, Final, TypeVar
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from engine.db import retry_stale
 from web.problems import Forbidden, Unauthorized
 from workflows.roles import Permission, allowed
 from workflows.users import User, Users
@@ -104,7 +106,7 @@ def _authorise() -> Response | None:
         return None
     permission: Requirement = getattr(view, "permission")  # noqa: B009 - checked at build time
     is_api = request.path.startswith("/api/")
-    user, how = _resolve()
+    user, how = retry_stale(_resolve)  # the request's first statement: a dead connection shows
     g.user = user
     if how == "session" and request.method not in _SAFE and not _csrf_ok():
         raise Forbidden("a browser session needs the X-CSRF-Token header (or form field)")
@@ -120,6 +122,26 @@ def _authorise() -> Response | None:
     return None
 
 
+def _bind() -> None:
+    """One database connection for the whole request: sign-in check, step and answer.
+
+    Checked out at its first use and returned when the request ends (decision 0013). A
+    connection that died in the pool is found by the sign-in check and replaced (see
+    :func:`_resolve`).
+    """
+    if request.endpoint == "static":
+        return
+    stack = ExitStack()
+    stack.enter_context(current_app.extensions["redress"].engine.conns.bound())
+    g.redress_connection = stack
+
+
+def _unbind(_error: BaseException | None) -> None:
+    stack: ExitStack | None = g.pop("redress_connection", None)
+    if stack is not None:
+        stack.close()
+
+
 def install_access(app: Flask) -> None:
     """Refuse to build an app with an undeclared endpoint, then check every request."""
     undeclared = [name for name, view in app.view_functions.items()
@@ -127,4 +149,6 @@ def install_access(app: Flask) -> None:
     if undeclared:
         raise RuntimeError(f"endpoints without a declared permission: {', '.join(undeclared)}")
     setattr(app.view_functions["static"], "permission", PUBLIC)  # noqa: B010
+    app.before_request(_bind)
     app.before_request(_authorise)
+    app.teardown_request(_unbind)

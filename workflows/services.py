@@ -94,8 +94,13 @@ def outcome_of(summary: Mapping[str, Any]) -> str | None:
 def describe(engine: Engine, record: InstanceRecord, *, with_work: bool = True) -> InstanceView:
     """The view of one instance; ``with_work`` adds its open tasks and waiting timers."""
     summary = record.summary
-    tasks = engine.tasks(instance_id=record.id) if with_work else []
-    timers = [t for t in engine.timers(record.id) if t.status == "waiting"] if with_work else []
+    tasks: list[TaskRecord] = []
+    timers: list[TimerRecord] = []
+    if with_work:  # what the step that made the record wrote, else read
+        tasks = (list(record.open_tasks) if record.open_tasks is not None
+                 else engine.tasks(instance_id=record.id))
+        timers = (list(record.waiting_timers) if record.waiting_timers is not None
+                  else [t for t in engine.timers(record.id) if t.status == "waiting"])
     tier = tier_of(record.status, summary.get("tier"))
     owner = _text(summary.get("owner_role"))
     if owner is None and tasks:

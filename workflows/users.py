@@ -79,6 +79,7 @@ class Users:
     def __init__(self, engine: Engine) -> None:
         self.db = engine.db
         self.reads = engine.reads
+        self.conns = engine.conns  # inside a web request: the request's one connection
         self.clock = engine.clock
 
     # -- accounts ------------------------------------------------------------------------
@@ -163,7 +164,7 @@ class Users:
     def by_token(self, secret: str) -> User | None:
         """The active user a live token belongs to, else None; notes when it was last used."""
         now = self.clock.now()
-        with self.reads.connect() as conn:  # token, user and roles: one query per request
+        with self.conns.read() as conn:  # token, user and roles: one query per request
             rows = conn.execute(_TOKEN_USER, {"token_hash": hash_token(secret)}).all()
         if not rows or not rows[0].active:
             return None
@@ -173,7 +174,7 @@ class Users:
                     tuple(r for r in ROLE_IDS if r in held), True, bool(row.password_hash))
         last = as_utc(row.last_used_at)
         if last is None or now - last > _TOUCH_EVERY:
-            with self.db.begin() as conn:
+            with self.conns.write() as conn:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
                              .values(last_used_at=now))
         return user
@@ -217,7 +218,7 @@ class Users:
     # -- helpers -------------------------------------------------------------------------
 
     def _load(self, where: Any) -> User | None:
-        with self.db.connect() as conn:
+        with self.conns.read() as conn:
             row = conn.execute(select(users).where(where)).first()
             return None if row is None else self._user(conn, row)
 
