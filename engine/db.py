@@ -9,6 +9,7 @@ nothing special beyond a sensible pool.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
 
-__all__ = ["connect", "is_postgres", "migrate", "new_id", "normalise_url", "reader"]
+__all__ = ["AUDIT_ERASING", "connect", "is_postgres", "migrate", "new_id", "normalise_url",
+           "reader"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -28,6 +30,10 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+# True while engine.erasure scrubs audit rows (SQLite's trigger reads it through a function).
+AUDIT_ERASING: ContextVar[bool] = ContextVar("redress_audit_erasing", default=False)
 
 
 def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
@@ -73,6 +79,9 @@ def _tune_sqlite(engine: SqlEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # The audit log's UPDATE trigger asks this whether an erasure is under way.
+        dbapi_connection.create_function("redress_audit_erasing", 0,
+                                         lambda: int(AUDIT_ERASING.get()))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -31,6 +31,7 @@ from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock
 from engine.db import connect, migrate, reader
 from engine.definitions import DefinitionCache, deploy_files
+from engine.erasure import ErasureHook
 from engine.exceptions import (
     InvalidStateError,
     NotFoundError,
@@ -169,6 +170,14 @@ class Engine:
     def init_db(self) -> None:
         """Create or upgrade the schema (Alembic), including any extra migration branches."""
         migrate(self.db, self.extra_migrations)
+
+    def add_erasure_hook(self, hook: ErasureHook) -> None:
+        """Also scrub an application store when a handler erases personal data (``ctx.erase``).
+
+        The hook runs in the erasing step's transaction with (connection, instance id,
+        business key, :class:`engine.erasure.Erasure`).
+        """
+        self.runtime.erasure_hooks.append(hook)
 
     def close(self) -> None:
         self.db.dispose()

@@ -22,6 +22,13 @@ from engine.cache import WorkflowCache
 from engine.clock import Clock, as_utc, using_clock
 from engine.db import new_id
 from engine.definitions import Definition, DefinitionCache
+from engine.erasure import (
+    Erasure,
+    ErasureHook,
+    erase_instance_rows,
+    scrub_state,
+    scrub_workflow,
+)
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
 from engine.tables import audit_log, incidents, process_instances
 
@@ -116,6 +123,8 @@ class Step:
     # Derived rows this step closed itself ("h" human task, "t" timer, "j" job -> refs), so
     # the projector does not issue an UPDATE for them that would match nothing.
     closed: dict[str, set[str]] = field(default_factory=dict)
+    # Personal data a handler asked to erase from every store when this step is saved.
+    erasures: list[Erasure] = field(default_factory=list)
 
     def settled(self, kind: str, ref: str) -> None:
         """Note that the step itself closed the derived row ``ref`` of ``kind``."""
@@ -165,6 +174,8 @@ class Runtime:
         self.cache = cache if cache is not None else WorkflowCache()
         # Test seam: called after everything is written and before COMMIT.
         self.before_commit: Callable[[Step], None] | None = None
+        # Application stores an erasure must also reach (see engine.erasure).
+        self.erasure_hooks: list[ErasureHook] = []
 
     # -- instance creation ---------------------------------------------------------------
 
@@ -364,6 +375,10 @@ class Runtime:
 
     def _save(self, step: Step) -> None:
         workflow = step.workflow
+        erasure = Erasure.merge(step.erasures) if step.erasures else None
+        if erasure is not None:
+            scrub_workflow(workflow, erasure)
+            step.audit = erasure.scrub(step.audit)
         status = step.status or step.instance.status
         ended = None
         if status == "active" and workflow.is_completed():
@@ -379,12 +394,13 @@ class Runtime:
         summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
         step.summary = summary
         step.data = data
+        state = spiff.dumps_state(workflow)
         step.conn.execute(
             _SAVE,
             {
                 "instance_id": step.instance.id,
                 "v_definition_id": step.definition.id,
-                "v_state": spiff.dumps_state(workflow),
+                "v_state": state if erasure is None else scrub_state(state, erasure),
                 "v_status": status,
                 "v_revision": step.instance.revision,
                 "v_open_refs": step.instance.open_refs,
@@ -409,6 +425,10 @@ class Runtime:
                     for a in step.audit
                 ],
             )
+        if erasure is not None:
+            erase_instance_rows(step.conn, step.instance.id, erasure)
+            for hook in self.erasure_hooks:
+                hook(step.conn, step.instance.id, step.instance.business_key, erasure)
         if self.before_commit is not None:
             self.before_commit(step)
 
