@@ -9,20 +9,18 @@ definition (and so the specs) they started on.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import jsonschema
 from lxml import etree
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from engine import safe_xml
+from engine import forms, safe_xml
 from engine.db import new_id
 from engine.exceptions import ConflictError, DeploymentError, NotFoundError
 from engine.handlers import HandlerRegistry
@@ -85,7 +83,7 @@ def _check_files(files: Mapping[str, bytes]) -> _Checked:
         if len(content) > safe_xml.MAX_UPLOAD_BYTES:
             raise DeploymentError(f"{name}: larger than {safe_xml.MAX_UPLOAD_BYTES} bytes")
         if kind == "form":
-            checked.forms[name] = _check_form(name, content)
+            checked.forms[name] = forms.check_form(name, content, files)
             continue
         root = safe_xml.parse_untrusted(content, name)
         found = safe_xml.kind_of(root)
@@ -97,19 +95,6 @@ def _check_files(files: Mapping[str, bytes]) -> _Checked:
         else:
             checked.dmn[name] = root
     return checked
-
-
-def _check_form(name: str, content: bytes) -> dict[str, Any]:
-    try:
-        schema = json.loads(content)
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except (ValueError, jsonschema.SchemaError) as exc:
-        raise DeploymentError(
-            f"{name}: not a valid JSON Schema: {str(exc).splitlines()[0]}"
-        ) from exc
-    if not isinstance(schema, dict):
-        raise DeploymentError(f"{name}: a form schema must be a JSON object")
-    return schema
 
 
 def _parse(checked: _Checked, registry: HandlerRegistry | None) -> ParsedPackage:

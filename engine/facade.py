@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import jsonschema
 from sqlalchemy import bindparam, insert, select, update
 
-from engine import queries, spiff
+from engine import forms, queries, spiff
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock
@@ -37,7 +36,6 @@ from engine.exceptions import (
     NotFoundError,
     PermissionDeniedError,
     TaskNotOpenError,
-    ValidationError,
 )
 from engine.expressions import EXPRESSION_FUNCTIONS
 from engine.handlers import HandlerRegistry, default_registry
@@ -469,9 +467,9 @@ class Engine:
             if record.status != "open":
                 raise TaskNotOpenError(f"task {task_id} is {record.status}")
             if record.form:
-                schema = self.definitions.get(conn, row.pi_definition_id).forms.get(record.form)
-                if schema is not None:
-                    _validate(schema, submitted)
+                form_files = self.definitions.get(conn, row.pi_definition_id).forms
+                if record.form in form_files:
+                    forms.validate(form_files, record.form, submitted)
             _, step = self.runtime.run(
                 record.instance_id,
                 apply,
@@ -731,13 +729,3 @@ def _record_of(step: Step, with_data: bool = False) -> InstanceRecord:
         dict(step.summary),
         copy.deepcopy(step.data) if with_data else {},
     )
-
-
-def _validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
-    if errors:
-        messages = [
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(form)'}: {e.message}" for e in errors
-        ]
-        raise ValidationError("the form data is not valid", messages)
