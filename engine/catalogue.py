@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine as SqlEngine
 from engine.clock import as_utc
 from engine.exceptions import NotFoundError
 from engine.tables import deployment_files, deployments, process_definitions
+from engine.version_list import VersionInfo, process_ids, version_list
 
-__all__ = ["Catalogue", "DefinitionInfo", "DeploymentFile", "DeploymentInfo"]
+__all__ = ["Catalogue", "DefinitionInfo", "DeploymentFile", "DeploymentInfo", "VersionInfo"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,16 @@ class Catalogue:
             query = query.where(process_definitions.c.id > after_id)
         with self.db.connect() as conn:
             return [_definition(r) for r in conn.execute(query).all()]
+
+    def versions(self, process_id: str) -> list[VersionInfo]:
+        """The versions of one process, oldest first, with author and running instances."""
+        with self.db.connect() as conn:
+            return version_list(conn, process_id)
+
+    def process_ids(self) -> list[str]:
+        """Every deployed process id, alphabetically."""
+        with self.db.connect() as conn:
+            return process_ids(conn)
 
     def _info(self, conn: Any, row: Any) -> DeploymentInfo:
         versions = conn.execute(
