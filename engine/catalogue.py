@@ -78,6 +78,32 @@ class Catalogue:
             raise NotFoundError(f"deployment {deployment_id} has no file {filename!r}")
         return DeploymentFile(row.filename, row.kind, bytes(row.content))
 
+    def latest_deployment(self, name: str) -> DeploymentInfo | None:
+        """The newest deployment of a package, by its name."""
+        with self.db.connect() as conn:
+            row = conn.execute(
+                select(deployments).where(deployments.c.name == name)
+                .order_by(deployments.c.id.desc()).limit(1)
+            ).first()
+            return None if row is None else self._info(conn, row)
+
+    def package_names(self) -> list[str]:
+        """The names deployments were made under, alphabetically."""
+        with self.db.connect() as conn:
+            return list(conn.execute(
+                select(deployments.c.name).distinct().order_by(deployments.c.name)
+            ).scalars())
+
+    def files(self, deployment_id: int) -> dict[str, bytes]:
+        """Every file of a deployment, by file name."""
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                select(deployment_files.c.filename, deployment_files.c.content).where(
+                    deployment_files.c.deployment_id == deployment_id
+                )
+            ).all()
+        return {r.filename: bytes(r.content) for r in rows}
+
     def definitions(
         self, *, process_id: str | None = None, after_id: int | None = None, limit: int = 100
     ) -> list[DefinitionInfo]:
