@@ -22,7 +22,9 @@ from sqlalchemy.engine import Connection
 from engine import safe_xml
 from engine.tables import deployment_files, process_versions
 
-__all__ = ["ProcessSource", "call_graph", "called_closure", "process_hashes", "settle_version"]
+__all__ = [
+    "ProcessSource", "call_graph", "called_closure", "process_hashes", "settle_version", "sources",
+]
 
 _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

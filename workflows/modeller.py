@@ -17,13 +17,15 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from engine import DeploymentError, Engine, safe_xml
+from engine import DeploymentError, Engine, NotFoundError, safe_xml
 from engine.catalogue import Catalogue
 from engine.clock import as_utc
 from engine.decisions import DecisionTry, try_decision
 from engine.definitions import classify
+from engine.diff import VersionDiff, diff_versions
 from engine.records import DeploymentRecord
 from engine.validation import check_package
+from engine.versions import call_graph, called_closure, sources
 from workflows.tables import modeller_drafts
 
 __all__ = ["Draft", "Workspace", "check_filename"]
@@ -146,3 +148,57 @@ class Workspace:
         for name, content in files.items():
             check_content(check_filename(name), content)
         return try_decision(self.engine.runtime.script_engine, files, decision_id, inputs)
+
+    # -- versions ------------------------------------------------------------------------
+
+    def _release(self, process_id: str, version: int) -> tuple[int, dict[str, bytes]]:
+        """The deployment that made ``version`` of a process, and its files."""
+        for info in self.catalogue.versions(process_id):
+            if info.version == version:
+                return info.deployment_id, self.catalogue.files(info.deployment_id)
+        raise NotFoundError(f"{process_id} has no version {version}")
+
+    def version_diff(self, process_id: str, old: int, new: int) -> dict[str, Any]:
+        """Two versions of a process side by side, and every process it calls in either."""
+        old_id, old_files = self._release(process_id, old)
+        new_id, new_files = self._release(process_id, new)
+        old_where, new_where = _where(old_files), _where(new_files)
+        old_versions = self.catalogue.deployment(old_id).processes
+        new_versions = self.catalogue.deployment(new_id).processes
+        called = sorted(
+            (called_closure(call_graph(old_files), process_id)
+             | called_closure(call_graph(new_files), process_id)) - {process_id}
+        )
+        return {
+            **_side_by_side(process_id, old_files, new_files, old_where, new_where,
+                            old_versions.get(process_id), new_versions.get(process_id)),
+            "called": [
+                _side_by_side(pid, old_files, new_files, old_where, new_where,
+                              old_versions.get(pid), new_versions.get(pid))
+                for pid in called
+            ],
+        }
+
+
+def _where(files: Mapping[str, bytes]) -> dict[str, str]:
+    roots = {n: safe_xml.parse_untrusted(c, n) for n, c in files.items() if classify(n) == "bpmn"}
+    return {pid: s.filename for pid, s in sources(roots).items()}
+
+
+def _side_by_side(
+    process_id: str, old_files: Mapping[str, bytes], new_files: Mapping[str, bytes],
+    old_where: Mapping[str, str], new_where: Mapping[str, str],
+    old_version: int | None, new_version: int | None,
+) -> dict[str, Any]:
+    old_xml = old_files.get(old_where.get(process_id, ""), b"")
+    new_xml = new_files.get(new_where.get(process_id, ""), b"")
+    empty: VersionDiff = {"added": [], "removed": [], "changed": []}
+    found = diff_versions(old_xml, new_xml) if old_xml and new_xml else empty
+    return {
+        "process_id": process_id,
+        "old": {"version": old_version, "file": old_where.get(process_id),
+                "xml": old_xml.decode("utf-8")},
+        "new": {"version": new_version, "file": new_where.get(process_id),
+                "xml": new_xml.decode("utf-8")},
+        "diff": found,
+    }
