@@ -24,7 +24,7 @@ from engine.decisions import DecisionTry, try_decision
 from engine.definitions import classify
 from engine.diff import VersionDiff, diff_versions
 from engine.records import DeploymentRecord
-from engine.validation import check_package
+from engine.validation import check_package, static_problems
 from engine.versions import call_graph, called_closure, sources
 from workflows.tables import modeller_drafts
 
@@ -133,10 +133,18 @@ class Workspace:
 
     def deploy(self, package: str, user: str) -> DeploymentRecord:
         """Deploy the working copy; the drafts it held are cleared once it is deployed."""
-        files = self.working_files(package)
-        record = self.engine.deploy(files, name=package, user=user)
+        record = self.deploy_files(self.working_files(package), package, user)
         self.discard(package)
         return record
+
+    def deploy_files(self, files: Mapping[str, bytes], package: str, user: str) -> DeploymentRecord:
+        """Deploy files as a package once the modeller's own checks pass (scripts, cycles)."""
+        for name, content in files.items():
+            check_content(check_filename(name), content)
+        problems = static_problems(files)
+        if problems:
+            raise DeploymentError(problems[0])
+        return self.engine.deploy(files, name=package, user=user)
 
     def try_decision(self, package: str, decision_id: str, inputs: Mapping[str, Any],
                      dmn: Mapping[str, bytes] | None = None) -> DecisionTry:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from engine import DeploymentError, NotFoundError
 from engine.definitions import classify
 from web.access import requires
-from web.context import engine, user
+from web.context import user
 from web.modeller.views import coverage, package_or_404, workspace
 from workflows.roles import Permission, allowed
 
@@ -43,10 +43,12 @@ def upload() -> Response | tuple[str, int]:
         error = "Enter the package name, for example complaints"
     elif not uploads or len(uploads) > MAX_FILES:
         error = f"Choose between 1 and {MAX_FILES} .bpmn, .dmn or .json files"
+    files = {(u.filename or "").rsplit("/", 1)[-1]: u.read() for u in uploads}
+    for u in request.files.getlist("files"):
+        u.close()  # large uploads are spooled to temporary files
     if not error:
-        files = {(u.filename or "").rsplit("/", 1)[-1]: u.read() for u in uploads}
         try:
-            record = engine().deploy(files, name=name, user=user().username)
+            record = workspace().deploy_files(files, name, user().username)
         except DeploymentError as exc:
             error = str(exc)
         else:
