@@ -114,6 +114,7 @@ class JobRunner:
                 process_id=step.instance.process_id,
                 task=task,
                 now=step.now,
+                deployment_id=step.definition.deployment_id,
             )
             result = func(ctx, **params)
             if result is not None and not isinstance(result, Mapping):

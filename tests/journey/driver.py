@@ -12,8 +12,15 @@ from typing import Any
 
 from engine import Engine, SimulatedClock, TaskRecord
 
-CLIENT = {"name": "Ms Alex Smith", "role": "receiving_parent",
-          "address": ["1 High Street", "Leeds"], "postcode": "LS1 1AA"}
+# Synthetic parties, in the shape the caseworker's intake records them (docs/handlers.md).
+CLIENT = {"title": "Ms", "name": "Alex Example", "role": "receiving_parent",
+          "address": ["1 High Street", "Leeds"], "postcode": "LS1 1AA",
+          "reference": "CR-100200", "contact_preference": "post",
+          "email": "alex.example@example.com", "phone": "01632 960001"}
+REPRESENTATIVE = {"title": "Mr", "name": "Sam Advocate", "organisation": "Example Advice Centre",
+                  "address": ["2 Market Street", "Leeds"], "postcode": "LS2 2BB"}
+MP = {"title": "Ms", "name": "Jane Member", "constituency": "Leeds Example",
+      "address": ["House of Commons", "London"], "postcode": "SW1A 0AA"}
 
 
 @dataclass
