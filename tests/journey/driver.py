@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from engine import Engine, SimulatedClock, TaskRecord
+from tests.handlers.pdfs import pdf_text
 
 # Synthetic parties, in the shape the caseworker's intake records them (docs/handlers.md).
 CLIENT = {"title": "Ms", "name": "Alex Example", "role": "receiving_parent",
@@ -53,6 +54,13 @@ class Case:
         docs = [d for d in self.engine.documents(self.instance_id) if d.kind == "letter"]
         return [d.name.removeprefix(f"{self.business_key}-").removesuffix(".pdf")
                 for d in docs]
+
+    def letter_text(self, code: str) -> str:
+        """The text of the (last) stored letter ``code``, read from its PDF."""
+        name = f"{self.business_key}-{code}.pdf"
+        docs = [d for d in self.engine.documents(self.instance_id) if d.name == name]
+        assert docs, f"no letter {code}; sent: {self.letters()}"
+        return pdf_text(self.engine.document_content(docs[-1].id))
 
     # -- acting ---------------------------------------------------------------------------
 
