@@ -115,6 +115,7 @@ class JobRunner:
                 task=task,
                 now=step.now,
                 on_erase=step.erasures.append,
+                deployment_id=step.definition.deployment_id,
             )
             result = func(ctx, **params)
             if result is not None and not isinstance(result, Mapping):
