@@ -25,6 +25,7 @@ from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
 from web.modeller import bp as modeller
+from web.operations import bp as operations
 from web.pages import bp as pages
 from web.problems import register_problem_handlers
 from workflows.bootstrap import INSTANCE_DIR, build_engine
@@ -145,6 +146,7 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     register_api(app, test_mode=test_mode)
     app.register_blueprint(pages)
     app.register_blueprint(modeller)
+    app.register_blueprint(operations)
     register_problem_handlers(app)
     install_access(app)
 
