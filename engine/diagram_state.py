@@ -39,6 +39,7 @@ class ProcessDiagram:
     completed: list[str] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
     incident: list[str] = field(default_factory=list)
+    overlays: dict[str, str] = field(default_factory=dict)  # element id -> badge text
 
 
 def _specs(definition: Any) -> list[Any]:

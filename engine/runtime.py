@@ -376,7 +376,7 @@ class Runtime:
             spiff.compact_finished(workflow)
         else:
             spiff.compact(workflow)
-        summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
+        summary = _jsonable(project_summary(data, self.summary_keys))
         step.summary = summary
         step.data = data
         step.conn.execute(
@@ -485,6 +485,22 @@ def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
         if workflow.last_task is not None:
             merged.update(workflow.last_task.data)
     return merged
+
+
+def project_summary(data: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The summary values of ``keys``; a dotted key (``client.name``) reads into nested data and
+    is stored under its dotted name, so lists can search it without loading the state."""
+    summary: dict[str, Any] = {}
+    for key in keys:
+        if key in data:
+            summary[key] = data[key]
+        elif "." in key:
+            value: Any = data
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                summary[key] = value
+    return summary
 
 
 def _jsonable(value: Any) -> Any:
