@@ -8,6 +8,7 @@ rows, timers, subscriptions, jobs, incidents, audit) is written in the same tran
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,6 +166,8 @@ class Runtime:
         self.cache = cache if cache is not None else WorkflowCache()
         # Test seam: called after everything is written and before COMMIT.
         self.before_commit: Callable[[Step], None] | None = None
+        # Metrics seam: called with each step's duration in seconds (``/metrics``).
+        self.on_step: Callable[[float], None] | None = None
 
     # -- instance creation ---------------------------------------------------------------
 
@@ -292,6 +295,7 @@ class Runtime:
         advance: bool,
         found: Any,
     ) -> tuple[T, Step]:
+        began = time.perf_counter()
         now = self.clock.now()
         row = self._claim(conn, instance_id, expected_revision, statuses, found)
         definition = self.definitions.get(conn, row.definition_id)
@@ -305,6 +309,8 @@ class Runtime:
             if advance:
                 self._advance(step)
         self._save(step)
+        if self.on_step is not None:
+            self.on_step(time.perf_counter() - began)
         return result, step
 
     def _claim(

@@ -19,6 +19,7 @@ from web.operations import (  # noqa: E402,F401
     heatmap,
     instance,
     instances,
+    running,
 )
 
 __all__ = ["bp"]
