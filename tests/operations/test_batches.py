@@ -100,3 +100,14 @@ def test_batch_refuses_bad_input_with_a_message(complaints: Engine, client: Flas
     text = reply.get_data(as_text=True)
     assert "Choose what to do" in text and "Enter a reason" in text
     assert list_batches(complaints) == []
+
+
+def test_preview_names_what_the_modeller_diff_finds(complaints: Engine) -> None:
+    from workflows.migration_preview import preview
+
+    case = start(complaints)
+    version_two(complaints)
+    plan = preview(complaints, case.id, 2)
+    assert plan.possible and plan.blocked_by == []
+    assert any(c.startswith("complaint_journey: complaint_journey") for c in plan.changed)
+    assert plan.added == [] and plan.removed == []
