@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from engine import Engine
 from engine.diagram_state import definition_ids, process_xml
-from engine.diff import diff_versions
+from engine.diff import DiffEntry, diff_versions
 
 __all__ = ["MigrationPreview", "preview"]
 
@@ -30,8 +30,8 @@ class MigrationPreview:
     removed: list[str] = field(default_factory=list)
 
 
-def _label(process: str, entry: dict[str, str]) -> str:
-    name = entry.get("name") or entry.get("type", "")
+def _label(process: str, entry: DiffEntry) -> str:
+    name = entry["name"] or entry["type"]
     return f"{process}: {entry['id']}" + (f" ({name})" if name else "")
 
 
@@ -51,8 +51,8 @@ def preview(engine: Engine, instance_id: int, to_version: int) -> MigrationPrevi
         if old[pid] == xml:
             continue
         diff = diff_versions(old[pid], xml)
-        changed += [_label(pid, dict(e)) for e in diff["changed"]]
-        added += [_label(pid, dict(e)) for e in diff["added"]]
-        removed += [_label(pid, dict(e)) for e in diff["removed"]]
+        changed += [_label(pid, e) for e in diff["changed"]]
+        added += [_label(pid, e) for e in diff["added"]]
+        removed += [_label(pid, e) for e in diff["removed"]]
     return MigrationPreview(instance_id, record.version, to_version, plan.possible,
                             list(plan.removed_active), changed, added, removed)
