@@ -47,7 +47,10 @@ def test_operations_reach_the_case_from_their_list_but_not_the_task_form(
 ) -> None:
     task = _start(api_engine, "CMS-8002")
     login_as("operations")
-    assert f'href="/cases/{task.instance_id}"' in client.get("/operations").get_data(as_text=True)
+    listed = client.get("/operations").get_data(as_text=True)
+    assert f'href="/operations/instances/{task.instance_id}"' in listed
+    detail = client.get(f"/operations/instances/{task.instance_id}").get_data(as_text=True)
+    assert f'href="/cases/{task.instance_id}"' in detail
     page = client.get(f"/cases/{task.instance_id}").get_data(as_text=True)
     assert "Log contact and triage facts" in page and f"/tasks/{task.id}" not in page
     assert client.get(f"/tasks/{task.id}").status_code == 403
