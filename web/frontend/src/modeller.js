@@ -85,11 +85,19 @@ modeler.on('linting.completed', ({ issues }) => {
   document.getElementById('modeller').dataset.lintIssues = String(Object.keys(issues).length);
 });
 
+/** Fit the diagram, but never so small that labels cannot be read: then show its start. */
+function fitReadably(canvas) {
+  canvas.zoom('fit-viewport');
+  if (canvas.zoom() >= 0.6) return;
+  const { inner, outer } = canvas.viewbox();
+  canvas.viewbox({ x: inner.x - 20, y: inner.y - 20, width: outer.width / 0.8, height: outer.height / 0.8 });
+}
+
 async function start() {
   const started = performance.now();
   const [xml] = await Promise.all([call(fileUrl(), { as: 'text' }), loadCatalogue()]);
   const { warnings } = await modeler.importXML(xml);
-  modeler.get('canvas').zoom('fit-viewport');
+  fitReadably(modeler.get('canvas'));
   const root = document.getElementById('modeller');
   root.dataset.importWarnings = String(warnings.length);
   if (warnings.length) console.warn('import warnings', warnings);
