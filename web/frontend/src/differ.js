@@ -8,6 +8,7 @@ import './differ/differ.css';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { diff as modelDiff } from 'bpmn-js-differ';
 
+import { fitReadably } from './modeller/fit.js';
 import spiffworkflow from './modeller/spiffworkflow.json';
 
 const root = document.getElementById('differ');
@@ -29,7 +30,7 @@ function element(tag, attrs = {}, text = '') {
 async function viewer(container, xml) {
   const view = new NavigatedViewer({ container, moddleExtensions: { spiffworkflow } });
   await view.importXML(xml);
-  view.get('canvas').zoom('fit-viewport');
+  fitReadably(view.get('canvas'));
   return view;
 }
 
@@ -71,6 +72,12 @@ async function pair(section, side) {
   const changed = ids('changed', model._changed);
   mark(oldView, changed, 'redress-diff--changed');
   mark(newView, changed, 'redress-diff--changed');
+  const order = [...diff.added, ...diff.changed, ...diff.removed].map((e) => e.id);
+  for (const view of [oldView, newView]) {
+    const registry = view.get('elementRegistry');
+    const found = order.map((id) => registry.get(id)).find((el) => el && !el.waypoints && el.type !== 'bpmn:Lane');
+    if (found) view.get('canvas').scrollToElement(found);
+  }
 }
 
 async function start() {

@@ -14,6 +14,7 @@ import lintModule from 'bpmn-js-bpmnlint';
 import TokenSimulationModule from 'bpmn-js-token-simulation';
 
 import { loadCatalogue } from './modeller/catalogue.js';
+import { fitReadably } from './modeller/fit.js';
 import { call, fileUrl } from './modeller/http.js';
 import lintConfig from './modeller/lint/config.js';
 import { checkExpressions, setDeployProblems } from './modeller/lint/server.js';
@@ -84,14 +85,6 @@ modeler.on('tokenSimulation.toggleMode', ({ active }) => {
 modeler.on('linting.completed', ({ issues }) => {
   document.getElementById('modeller').dataset.lintIssues = String(Object.keys(issues).length);
 });
-
-/** Fit the diagram, but never so small that labels cannot be read: then show its start. */
-function fitReadably(canvas) {
-  canvas.zoom('fit-viewport');
-  if (canvas.zoom() >= 0.6) return;
-  const { inner, outer } = canvas.viewbox();
-  canvas.viewbox({ x: inner.x - 20, y: inner.y - 20, width: outer.width / 0.8, height: outer.height / 0.8 });
-}
 
 async function start() {
   const started = performance.now();
