@@ -73,10 +73,11 @@ HOSTILE = {
     "picture.bpmn": (SVG, "BPMN"),
     "resolution.bpmn": (RESOLUTION.replace(b"tier = 'resolution'", b"import os\ntier = 'x'"),
                         "may not import"),
-    "self.bpmn": (RESOLUTION.replace(b'id="complaint_resolution"', b'id="self_caller"').replace(
-        b'<bpmn:startEvent id="rs_start"',
-        b'<bpmn:callActivity id="again" calledElement="self_caller"/><bpmn:startEvent '
-        b'id="rs_start"').replace(b'processRef="complaint_resolution"', b'processRef="self_caller"'),
+    "self.bpmn": (RESOLUTION.replace(b'id="complaint_resolution"', b'id="self_caller"')
+                  .replace(b'<bpmn:startEvent id="rs_start"',
+                           b'<bpmn:callActivity id="again" calledElement="self_caller"/>'
+                           b'<bpmn:startEvent id="rs_start"')
+                  .replace(b'processRef="complaint_resolution"', b'processRef="self_caller"'),
                   "call itself"),
 }
 
@@ -155,7 +156,7 @@ def test_expression_check_flags_typos_and_sandbox_breaches(
                         "broken": "payment_status ==",
                         "escape": "__import__('os')"}}).get_json()["problems"]
     assert set(problems) == {"typo", "broken", "escape"}
-    assert "unknown function working_day_deadlin()" == problems["typo"]
+    assert problems["typo"] == "unknown function working_day_deadlin()"
 
 
 def _csrf_plain(client: FlaskClient) -> dict[str, str]:
