@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 from engine.tables import NAMING_CONVENTION
@@ -39,6 +40,8 @@ users = Table(
     Column("password_hash", String(300), nullable=True),  # system accounts sign in by token only
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Made by ``redress serve --demo`` with a published password: refused in production.
+    Column("demo", Boolean, nullable=False, server_default=false()),
 )
 
 user_roles = Table(

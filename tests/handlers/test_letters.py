@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 
-from handlers.letters import LETTER_CODES, send_letter
-from tests.handlers.conftest import FakeContext
+from handlers.letters import send_letter, template_info
+from tests.handlers.conftest import COMPLAINTS_LETTERS, FakeContext
 from tests.handlers.pdfs import pdf_pages, pdf_text
 
 MakeCtx = Callable[..., FakeContext]
+
+LETTER_CODES = sorted(
+    info.code for info in (template_info(n, c.decode()) for n, c in COMPLAINTS_LETTERS.items())
+    if info.kind == "letter")
 
 
 def case(**extra: Any) -> dict[str, Any]:
@@ -41,22 +45,24 @@ def send(ctx: FakeContext, code: str, **params: Any) -> str:
 def test_letter_pdf_contains_case_reference(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(case())
     ctx.run(send_letter, letter_code="OUTCOME_RESOLUTION")
-    (stored,) = ctx.sink.documents.values()
+    (stored,) = [s for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
     assert stored.ref.kind == "letter" and stored.ref.content_type == "application/pdf"
     pages = pdf_pages(stored.content)
     assert len(pages) >= 2  # letter, then the CMSB011 leaflet
     assert all("CMS-2026-000123" in page for page in pages)
     assert "Ms Jane Smith" in pages[0] and "LS1 4AB" in pages[0] and "14 April 2026" in pages[0]
+    assert "Dear Ms Smith" in pages[0]
 
 
 def test_send_twice_for_same_task_stores_one_document_and_posts_once(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(case())
     first = ctx.run(send_letter, letter_code="ACK_COMPLAINT")
     second = ctx.run(send_letter, letter_code="ACK_COMPLAINT")
-    assert len(ctx.sink.documents) == 1
+    assert sorted(s.ref.kind for s in ctx.sink.documents.values()) == ["letter", "letter-text"]
     assert ctx.sink.messages("letter.post") == [{
         "document_id": first["letters"][0]["document_id"], "letter_code": "ACK_COMPLAINT",
-        "business_key": "CMS-2026-000123", "enclosures": ["CMSB011"]}]
+        "business_key": "CMS-2026-000123", "enclosures": ["CMSB011"], "large_print": False,
+        "post": "standard"}]
     assert first == second and len(second["letters"]) == 1
 
 
@@ -72,7 +78,8 @@ def test_outbox_payload_carries_no_letter_text_or_address(make_ctx: MakeCtx) -> 
     ctx = make_ctx(case())
     ctx.run(send_letter, letter_code="OUTCOME_RESOLUTION")
     (payload,) = ctx.sink.messages("letter.post")
-    assert set(payload) == {"document_id", "letter_code", "business_key", "enclosures"}
+    assert set(payload) == {"document_id", "letter_code", "business_key", "enclosures",
+                            "large_print", "post"}
     assert "Smith" not in repr(payload)
 
 
@@ -171,10 +178,20 @@ def test_cmsb011_leaflet_is_attached_by_default_and_can_be_left_out(make_ctx: Ma
     assert "How to complain" not in send(make_ctx(case()), "CMSL5701", enclosures=[])
 
 
-def test_cmsf5551_form_enclosed_on_request(make_ctx: MakeCtx) -> None:
-    text = send(make_ctx(case(tier="dissatisfaction")), "CMSL5701", enclosures=["CMSF5551"])
+def test_r17_cmsf5551_form_enclosed_with_a_consolatory_payment_referral(
+        make_ctx: MakeCtx) -> None:
+    data = case(tier="dissatisfaction", referral_type="consolatory_payment")
+    text = send(make_ctx(data), "CMSL5842")
     assert "Consolatory payment referral" in text
     assert "Non complaint consolatory payment referral only" in text
+    assert "Ms Jane Smith (paying parent)" in text
+
+
+def test_r17_cmsf5551_not_enclosed_without_a_consolatory_payment(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case(tier="dissatisfaction"))
+    text = send(ctx, "CMSL5701", enclosures=["CMSF5551"])
+    assert "Consolatory payment referral" not in text
+    assert ctx.data["letters"][-1]["enclosures"] == []
 
 
 def test_r04_options_refusal_gives_no_email_address(make_ctx: MakeCtx) -> None:
@@ -191,12 +208,12 @@ def test_letters_use_new_vocabulary_only(make_ctx: MakeCtx) -> None:
 
 
 def test_unknown_letter_code_is_a_diagram_error(make_ctx: MakeCtx) -> None:
-    with pytest.raises(ValueError, match="unknown letter code"):
+    with pytest.raises(ValueError, match=r"no letter template CMSL9999\.md\.j2"):
         make_ctx(case()).run(send_letter, letter_code="CMSL9999")
 
 
 def test_unknown_enclosure_is_a_diagram_error(make_ctx: MakeCtx) -> None:
-    with pytest.raises(ValueError, match="unknown enclosure"):
+    with pytest.raises(ValueError, match=r"no enclosure template CMSX1\.md\.j2"):
         make_ctx(case()).run(send_letter, letter_code="CMSL5701", enclosures=["CMSX1"])
 
 

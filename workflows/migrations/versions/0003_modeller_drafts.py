@@ -1,7 +1,7 @@
 """modeller drafts: the analysts' unsaved-to-deploy edits, one per package file
 
-Revision ID: 0002_modeller_drafts
-Revises: 0001_workflows
+Revision ID: 0003_modeller_drafts
+Revises: 0002_workflows
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_modeller_drafts"
-down_revision = "0001_workflows"
+revision = "0003_modeller_drafts"
+down_revision = "0002_workflows"
 branch_labels = None
 depends_on = None
 
