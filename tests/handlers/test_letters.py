@@ -220,3 +220,19 @@ def test_unknown_enclosure_is_a_diagram_error(make_ctx: MakeCtx) -> None:
 def test_r48_division_spelled_either_way_signposts_ni_ombudsman(make_ctx: MakeCtx) -> None:
     text = send(make_ctx(case(tier="ice", division="northern_ireland")), "ICE_OUTCOME")
     assert "Northern Ireland Public Services Ombudsman" in text
+
+
+def test_template_runs_in_the_sandbox_so_python_internals_stay_out_of_reach(
+        make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    ctx.resources["CMSL5700.md.j2"] = (
+        b"{#\nkind: letter\n#}\n# Title\n\n{{ (reference|attr('__class__')).__name__ }}\n")
+    with pytest.raises(ValueError, match="unsafe"):
+        ctx.run(send_letter, letter_code="CMSL5700")
+    assert ctx.sink.documents == {}
+
+
+def test_case_text_cannot_add_headings_or_lists_to_a_letter(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(outcome_explanation="We found this.\n\n## Pay us now\n- or else")),
+                "OUTCOME_RESOLUTION")
+    assert "We found this. ## Pay us now - or else" in text
