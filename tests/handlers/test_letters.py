@@ -236,3 +236,9 @@ def test_case_text_cannot_add_headings_or_lists_to_a_letter(make_ctx: MakeCtx) -
     text = send(make_ctx(case(outcome_explanation="We found this.\n\n## Pay us now\n- or else")),
                 "OUTCOME_RESOLUTION")
     assert "We found this. ## Pay us now - or else" in text
+
+
+def test_r25_payment_declined_by_special_payment_team_is_told_not_left_out(
+        make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(payment_total=0, payment_status="declined")), "OUTCOME_RESOLUTION")
+    assert "Special Payment Team" in text and "decided not to make one" in text
