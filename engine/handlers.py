@@ -15,7 +15,7 @@ sends twice; documents are stored with ``ctx.store_document``. Both are idempote
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -72,6 +72,14 @@ class HandlerContext(Protocol):
     @property
     def connection(self) -> Connection:
         """The step's database connection, for handlers that keep their own tables."""
+
+    def erase(self, keys: Iterable[str], values: Iterable[Any]) -> None:
+        """Erase ``keys`` and every occurrence of ``values`` from every store of the instance.
+
+        Applied when the step is saved, in its transaction: the data of every task (history
+        and subprocesses included), the serialized state, audit rows, outbox payloads and the
+        application's erasure hooks (see ``engine.erasure``).
+        """
 
 
 HandlerFunc = Callable[..., Mapping[str, Any] | None]

@@ -14,6 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from engine.db import retry_stale
 from engine.facade import Engine
 
 __all__ = ["EngineScheduler"]
@@ -43,8 +44,8 @@ class EngineScheduler:
 
     @staticmethod
     def _safely(duty: Any) -> int:
-        try:
-            return int(duty())
+        try:  # a connection that died while pooled is found at once, and the round run again
+            return int(retry_stale(duty))
         except Exception:  # a failing round must not kill the loop; the next round retries
             log.exception("scheduler round failed in %s", getattr(duty, "__name__", duty))
             return 0

@@ -6,7 +6,7 @@ what it returns into ``ctx.data`` the way the engine does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +37,7 @@ class Sink:
     documents: dict[tuple[int, str, str, str], Stored] = field(default_factory=dict)
     outbox: dict[tuple[int, str, str, str], tuple[str, dict[str, Any]]] = field(
         default_factory=dict)
+    erasures: list[tuple[list[str], list[Any]]] = field(default_factory=list)
 
     def messages(self, kind: str) -> list[dict[str, Any]]:
         return [payload for k, payload in self.outbox.values() if k == kind]
@@ -71,6 +72,12 @@ class FakeContext:
             ref = DocumentRef(len(self.sink.documents) + 1, name, content_type, kind)
             self.sink.documents[ikey] = Stored(ref, content)
         return self.sink.documents[ikey].ref
+
+    def erase(self, keys: Iterable[str], values: Iterable[Any]) -> None:
+        """Record the request; the engine applies it to every store when the step is saved."""
+        self.sink.erasures.append((sorted(keys), list(values)))
+        for key in keys:
+            self.data.pop(key, None)
 
     def resource(self, name: str) -> bytes | None:
         return self.resources.get(name)
