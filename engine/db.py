@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError
 
 __all__ = [
+    "AUDIT_ERASING",
     "Connections",
     "connect",
     "is_postgres",
@@ -49,6 +50,10 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+# True while engine.erasure scrubs audit rows (SQLite's trigger reads it through a function).
+AUDIT_ERASING: ContextVar[bool] = ContextVar("redress_audit_erasing", default=False)
 
 
 def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
@@ -128,6 +133,9 @@ def _tune_sqlite(engine: SqlEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # The audit log's UPDATE trigger asks this whether an erasure is under way.
+        dbapi_connection.create_function("redress_audit_erasing", 0,
+                                         lambda: int(AUDIT_ERASING.get()))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

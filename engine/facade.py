@@ -22,21 +22,20 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import jsonschema
 from sqlalchemy import bindparam, insert, select, update
 
-from engine import queries, spiff
+from engine import forms, queries, spiff
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock, as_utc
 from engine.db import Connections, connect, migrate, retry_stale
 from engine.definitions import DefinitionCache, deploy_files
+from engine.erasure import ErasureHook
 from engine.exceptions import (
     InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
     TaskNotOpenError,
-    ValidationError,
 )
 from engine.expressions import EXPRESSION_FUNCTIONS
 from engine.handlers import HandlerRegistry, default_registry
@@ -173,6 +172,14 @@ class Engine:
         """Create or upgrade the schema (Alembic), including any extra migration branches."""
         migrate(self.db, self.extra_migrations)
 
+    def add_erasure_hook(self, hook: ErasureHook) -> None:
+        """Also scrub an application store when a handler erases personal data (``ctx.erase``).
+
+        The hook runs in the erasing step's transaction with (connection, instance id,
+        business key, :class:`engine.erasure.Erasure`).
+        """
+        self.runtime.erasure_hooks.append(hook)
+
     def close(self) -> None:
         self.db.dispose()
 
@@ -245,11 +252,16 @@ class Engine:
             return queries.instance_records(conn, **filters)
 
     def suspend(
-        self, instance_id: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.status = "suspended"
-            step.record("instance_suspended")
+            step.record("instance_suspended", **_reason(reason))
 
         self.runtime.step(
             instance_id, apply, actor=user, advance=False, expected_revision=expected_revision
@@ -257,11 +269,16 @@ class Engine:
         return self.instance(instance_id, with_data=False)
 
     def resume(
-        self, instance_id: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.instance.status = "active"
-            step.record("instance_resumed")
+            step.record("instance_resumed", **_reason(reason))
 
         _, step = self.runtime.run(
             instance_id,
@@ -318,7 +335,13 @@ class Engine:
         return plan  # type: ignore[no-any-return]
 
     def migrate(
-        self, instance_id: int, to_version: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        to_version: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         """Move a running instance to another deployed version of its process.
 
@@ -343,6 +366,7 @@ class Engine:
                 from_version=step.definition.version,
                 to_version=target.version,
                 changed=plan.changed,
+                **_reason(reason),
             )
             step.definition = target
 
@@ -482,9 +506,9 @@ class Engine:
             if record.status != "open":
                 raise TaskNotOpenError(f"task {task_id} is {record.status}")
             if record.form:
-                schema = self.definitions.get(conn, row.pi_definition_id).forms.get(record.form)
-                if schema is not None:
-                    _validate(schema, submitted)
+                form_files = self.definitions.get(conn, row.pi_definition_id).forms
+                if record.form in form_files:
+                    forms.validate(form_files, record.form, submitted)
             _, step = self.runtime.run(
                 record.instance_id,
                 apply,
@@ -602,7 +626,7 @@ class Engine:
             raise NotFoundError(f"incident {incident_id} does not exist")
         return found[0]
 
-    def retry_incident(self, incident_id: int, *, user: str) -> None:
+    def retry_incident(self, incident_id: int, *, user: str, reason: str = "") -> None:
         """Retry what failed (handler job, script task or delivery) after a fix."""
         with self.conns.read() as conn:
             found = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
@@ -612,7 +636,7 @@ class Engine:
             raise TaskNotOpenError(f"incident {incident_id} is already resolved")
         now = self.clock.now()
         if found.kind == "script":
-            self._retry_script(found, user)
+            self._retry_script(found, user, reason)
         else:
             with self.conns.write() as conn:
                 if found.kind == "handler":
@@ -627,22 +651,22 @@ class Engine:
                         .where(outbox.c.id == found.outbox_id)
                         .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
                     )
-                self._resolve(conn, found, user)
+                self._resolve(conn, found, user, reason)
         self._run_inline_jobs(found.instance_id)
 
-    def _retry_script(self, incident: Any, user: str) -> None:
+    def _retry_script(self, incident: Any, user: str, reason: str = "") -> None:
         def apply(step: Step) -> None:
             task = step.workflow.get_task_from_id(UUID(incident.task_id))
             if task is None or task.state != spiff.TaskState.ERROR:
                 raise TaskNotOpenError("the failed task is no longer waiting for a retry")
             task.internal_data.pop("incident_opened", None)
             task._set_state(spiff.TaskState.READY)
-            self._resolve(step.conn, incident, user)
+            self._resolve(step.conn, incident, user, reason)
 
         _, step = self.runtime.run(incident.instance_id, apply, actor=user)
         self._after_step(step)
 
-    def _resolve(self, conn: Any, incident: Any, user: str) -> None:
+    def _resolve(self, conn: Any, incident: Any, user: str, reason: str = "") -> None:
         conn.execute(
             update(incidents)
             .where(incidents.c.id == incident.id)
@@ -656,6 +680,7 @@ class Engine:
             incident.task_id,
             incident_id=incident.id,
             kind=incident.kind,
+            **_reason(reason),
         )
 
     # -- records -------------------------------------------------------------------------
@@ -762,11 +787,6 @@ def _work_of(
     return tasks, waiting
 
 
-def _validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
-    if errors:
-        messages = [
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(form)'}: {e.message}" for e in errors
-        ]
-        raise ValidationError("the form data is not valid", messages)
+def _reason(reason: str) -> dict[str, str]:
+    """An operator's reason for the audit log (kept short); nothing when none was given."""
+    return {"reason": reason.strip()[:500]} if reason.strip() else {}

@@ -114,6 +114,8 @@ class JobRunner:
                 process_id=step.instance.process_id,
                 task=task,
                 now=step.now,
+                on_erase=step.erasures.append,
+                deployment_id=step.definition.deployment_id,
             )
             result = func(ctx, **params)
             if result is not None and not isinstance(result, Mapping):

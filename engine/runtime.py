@@ -11,6 +11,7 @@ written in the same transaction (decisions 0004 and 0013).
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,13 @@ from engine.cache import WorkflowCache
 from engine.clock import Clock, as_utc, using_clock
 from engine.db import Connections, new_id
 from engine.definitions import Definition, DefinitionCache
+from engine.erasure import (
+    Erasure,
+    ErasureHook,
+    erase_instance_rows,
+    scrub_state,
+    scrub_workflow,
+)
 from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
 from engine.tables import audit_log, incidents, process_instances, timers
 
@@ -151,6 +159,8 @@ class Step:
     # Derived rows this step closed itself ("h" human task, "t" timer, "j" job -> refs), so
     # the projector does not issue an UPDATE for them that would match nothing.
     closed: dict[str, set[str]] = field(default_factory=dict)
+    # Personal data a handler asked to erase from every store when this step is saved.
+    erasures: list[Erasure] = field(default_factory=list)
     # The rows this step inserted, by table name (timers with their new ids): what the caller
     # answers with instead of reading them back.
     inserted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -219,6 +229,10 @@ class Runtime:
         self.cache = cache if cache is not None else WorkflowCache()
         # Test seam: called after everything is written and before COMMIT.
         self.before_commit: Callable[[Step], None] | None = None
+        # Application stores an erasure must also reach (see engine.erasure).
+        self.erasure_hooks: list[ErasureHook] = []
+        # Metrics seam: called with each step's duration in seconds (``/metrics``).
+        self.on_step: Callable[[float], None] | None = None
 
     # -- instance creation ---------------------------------------------------------------
 
@@ -371,6 +385,7 @@ class Runtime:
         found: Any,
         deferred: Deferred | None = None,
     ) -> tuple[T, Step]:
+        began = time.perf_counter()
         now = self.clock.now()
         row = self._claim(conn, instance_id, expected_revision, statuses, found)
         definition = self.definitions.get(conn, row.definition_id)
@@ -384,6 +399,8 @@ class Runtime:
             if advance:
                 self._advance(step)
         self._save(step)
+        if self.on_step is not None:
+            self.on_step(time.perf_counter() - began)
         return result, step
 
     def _claim(
@@ -438,6 +455,10 @@ class Runtime:
 
     def _save(self, step: Step) -> None:
         workflow = step.workflow
+        erasure = Erasure.merge(step.erasures) if step.erasures else None
+        if erasure is not None:
+            scrub_workflow(workflow, erasure)
+            step.audit = erasure.scrub(step.audit)
         status = step.status or step.instance.status
         ended = None
         if status == "active" and workflow.is_completed():
@@ -450,14 +471,15 @@ class Runtime:
             spiff.compact_finished(workflow)
         else:
             spiff.compact(workflow)
-        summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
+        summary = _jsonable(project_summary(data, self.summary_keys))
         step.summary = summary
         step.data = data
+        state = spiff.dumps_state(workflow)
         values = {
             "instance_id": step.instance.id,
             "expected": step.instance.stored_revision,
             "v_definition_id": step.definition.id,
-            "v_state": spiff.dumps_state(workflow),
+            "v_state": state if erasure is None else scrub_state(state, erasure),
             "v_status": status,
             "v_revision": step.instance.revision,
             "v_open_refs": step.instance.open_refs,
@@ -485,6 +507,10 @@ class Runtime:
                     for a in step.audit
                 ],
             )
+        if erasure is not None:
+            erase_instance_rows(step.conn, step.instance.id, erasure)
+            for hook in self.erasure_hooks:
+                hook(step.conn, step.instance.id, step.instance.business_key, erasure)
         if self.before_commit is not None:
             self.before_commit(step)
 
@@ -561,6 +587,22 @@ def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
         if workflow.last_task is not None:
             merged.update(workflow.last_task.data)
     return merged
+
+
+def project_summary(data: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The summary values of ``keys``; a dotted key (``client.name``) reads into nested data and
+    is stored under its dotted name, so lists can search it without loading the state."""
+    summary: dict[str, Any] = {}
+    for key in keys:
+        if key in data:
+            summary[key] = data[key]
+        elif "." in key:
+            value: Any = data
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                summary[key] = value
+    return summary
 
 
 def _jsonable(value: Any) -> Any:

@@ -59,7 +59,7 @@ def test_a_scheduler_round_survives_a_dead_pooled_connection(
     engine.start("bench_timer", business_key="T-1", user="cw1", data={"due": due.isoformat()})
     clock.advance(timedelta(minutes=2))
     _kill_pooled_connections(engine, database_url)
-    assert EngineScheduler(engine).tick() == {"timers": 1, "jobs": 0, "outbox": 0}
+    assert EngineScheduler(engine).tick()["timers"] == 1
     with engine.db.connect() as conn:  # and the pool is healthy again
         assert conn.execute(text("SELECT 1")).scalar() == 1
 
