@@ -38,6 +38,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from engine import Engine, HandlerRegistry  # noqa: E402
 from engine.db import is_postgres, normalise_url  # noqa: E402
+from engine.spiff import pack_state, unpack_state  # noqa: E402
 from engine.tables import audit_log, human_tasks, process_instances, timers  # noqa: E402
 
 __all__ = [
@@ -302,14 +303,15 @@ def clone_instances(engine: Engine, template_id: int, count: int, spec: CloneSpe
             select(audit_log).where(audit_log.c.instance_id == template_id)
             .order_by(audit_log.c.id))]
         next_id = int(conn.execute(text("SELECT max(id) FROM process_instances")).scalar() or 0) + 1
-    pieces = _UUID.split(bytes(inst["state"]))
+    pieces = _UUID.split(unpack_state(inst["state"]))  # ids renumbered in the JSON
     ids = list(range(next_id, next_id + count))
     for start in range(0, count, batch):
         chunk = ids[start:start + batch]
         rows_i, rows_t, rows_m, rows_a = [], [], [], []
         for new_id in chunk:
             n = first_number + (new_id - next_id)
-            state = b"".join(p if k % 2 == 0 else _new_id(p, n) for k, p in enumerate(pieces))
+            state = pack_state(
+                b"".join(p if k % 2 == 0 else _new_id(p, n) for k, p in enumerate(pieces)))
             key = spec.business_key(n)
             refs = {k: [_new_id(v.encode(), n).decode() for v in vals]
                     for k, vals in (inst["open_refs"] or {}).items()}

@@ -479,7 +479,9 @@ class Runtime:
             "instance_id": step.instance.id,
             "expected": step.instance.stored_revision,
             "v_definition_id": step.definition.id,
-            "v_state": state if erasure is None else scrub_state(state, erasure),
+            "v_state": spiff.pack_state(
+                state if erasure is None else scrub_state(state, erasure)
+            ),
             "v_status": status,
             "v_revision": step.instance.revision,
             "v_open_refs": step.instance.open_refs,
