@@ -7,6 +7,10 @@ instances per client. Client processes (two per gunicorn worker, so no worker wa
 carries the instance's open tasks, as a caseworker's screen would show them). The clients run on
 the same two cores and their CPU is reported, so the figure is a lower bound for the server.
 
+In the same run and database, ``bench/throughput.py``'s completion phase runs with as many
+engine processes as gunicorn workers (``Engine.tasks`` + ``Engine.complete``, no HTTP), so
+``http ÷ engine`` says what Flask, the JSON API and the sign-in check cost on this host today.
+
 Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10]``.
 """
 
@@ -39,6 +43,7 @@ from bench.common import (  # noqa: E402
     summarize,
     write_result,
 )
+from bench.throughput import run_phase  # noqa: E402
 
 PROCESS = "bench_loop"
 
@@ -189,14 +194,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for workers in counts:
             results[f"postgresql/{workers}"] = r = run(url, token, instance_ids, workers,
                                                        args.seconds)
+            direct = run_phase(url, "complete", workers, args.seconds, 4, 2000)
+            r["engine_per_s"] = direct["per_s"]
+            r["http_over_engine"] = r["per_s"] / direct["per_s"]
             print(f"{workers} gunicorn worker(s): {r['per_s']:,.0f} completions/s, p50 "
                   f"{r['latency']['p50_ms']:.1f} ms, p99 {r['latency']['p99_ms']:.1f} ms, "
                   f"server Python {r['server_python_cpu_ms_per_request']:.2f} ms CPU/request, "
-                  f"clients used {r['client_cpu_share']:.0%} of the CPUs", flush=True)
+                  f"clients used {r['client_cpu_share']:.0%} of the CPUs; the engine with "
+                  f"{workers} process(es): {direct['per_s']:,.0f}/s "
+                  f"(http ÷ engine {r['http_over_engine']:.2f})", flush=True)
     print_table("HTTP: POST /api/v1/tasks/<id>/complete (PostgreSQL)",
-                ["gunicorn workers", "completions/s", "p50 ms", "p99 ms", "client CPU"],
+                ["gunicorn workers", "completions/s", "p50 ms", "p99 ms", "client CPU",
+                 "engine /s", "http ÷ engine"],
                 [[r["workers"], r["per_s"], r["latency"]["p50_ms"], r["latency"]["p99_ms"],
-                  f"{r['client_cpu_share']:.0%}"] for r in results.values()])
+                  f"{r['client_cpu_share']:.0%}", r["engine_per_s"], r["http_over_engine"]]
+                 for r in results.values()])
     write_result(args.out, {"seconds": args.seconds, "results": results}, args.pg)
     return results
 
