@@ -42,3 +42,6 @@ def configure_json_logging(level: str | None = None) -> None:
     handler.redress_json = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level or os.environ.get("REDRESS_LOG_LEVEL", "INFO"))
+    # SpiffWorkflow logs every task state change at INFO (8+ lines a step): as JSON on stderr
+    # that cost more CPU per API completion than the step itself. Its warnings still show.
+    logging.getLogger("spiff").setLevel(logging.WARNING)

@@ -53,3 +53,14 @@ def test_an_api_completion_signs_in_steps_and_answers_on_one_connection(
     assert body["open_tasks"][0]["created_at"] is not None  # type: ignore[index]
     assert body["waiting_timers"] == []
     assert body["revision"] == 2
+
+
+def test_the_app_does_not_log_each_workflow_task_state_change(app: object) -> None:
+    """SpiffWorkflow's per-task INFO lines cost more than the step; warnings still show."""
+    import logging
+
+    from web.logs import configure_json_logging
+
+    configure_json_logging()
+    assert not logging.getLogger("spiff.task").isEnabledFor(logging.INFO)
+    assert logging.getLogger("spiff.task").isEnabledFor(logging.WARNING)
