@@ -40,6 +40,17 @@ def test_step_cost_compares_redress_with_in_memory_spiffworkflow(tmp_path: Path)
     for name in names:
         assert results[name]["mean_ms"] > 0
         assert results[name]["ratio_memory"] > 0 and results[name]["ratio_roundtrip"] > 0
+    for kind in KINDS:  # the floor (bare INSERT + COMMIT) of the same run, and the ratio to it
+        assert results[f"floor-{kind}"]["mean_ms"] > 0
+        assert results[f"redress-{kind}"]["early_ratio_memory_plus_floor"] > 0
+
+
+@pytest.mark.skipif(not PG_URL, reason="WAL is PostgreSQL's: set TEST_DATABASE_URL")
+def test_wal_and_dead_tuples_are_measured_per_journey(tmp_path: Path) -> None:
+    results = run_bench("wal", tmp_path)["results"]
+    for journey in ("complaint", "loop"):
+        assert results[journey]["wal_bytes"] > 0
+        assert results[journey]["process_instances_updates"] > 0
 
 
 def test_history_growth_gives_a_ratio_per_variant(tmp_path: Path) -> None:
