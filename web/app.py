@@ -22,6 +22,7 @@ from engine import Engine, SimulatedClock
 from web.access import PUBLIC, csrf_token, current_user, install_access, requires
 from web.api import register_api
 from web.api.openapi import IdConverter
+from web.caseworker import bp as caseworker
 from web.context import Redress
 from web.pages import bp as pages
 from web.problems import register_problem_handlers
@@ -126,6 +127,7 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     _use_govuk_frontend(app)
     register_api(app, test_mode=test_mode)
     app.register_blueprint(pages)
+    app.register_blueprint(caseworker)
     register_problem_handlers(app)
     install_access(app)
 

@@ -1,8 +1,7 @@
 """Browser pages: sign in, and the page each role starts at.
 
-Minimal on purpose: the caseworker, operations and modeller screens will grow from these, on
-the same services and the same access layer as the API. The task page (``pages.work``) and the
-case page (``pages.cases``) are blueprints of their own, registered under this one.
+The caseworker screens (inbox, tasks, cases, new complaint) are the ``caseworker`` blueprint
+in ``web/caseworker/``; the operations and modeller screens grow from these pages.
 """
 
 from __future__ import annotations
@@ -14,15 +13,11 @@ from werkzeug.wrappers import Response
 
 from web.access import PUBLIC, csrf_token, current_user, requires, sign_in, sign_out
 from web.context import catalogue, engine, user, users
-from web.pages_cases import bp as case_pages
-from web.pages_tasks import bp as task_pages
 from web.problems import Forbidden
-from workflows.roles import ROLES, Permission, allowed, lane_roles, role, start_page
+from workflows.roles import ROLES, Permission, allowed, start_page
 from workflows.services import describe_many
 
 bp = Blueprint("pages", __name__)
-bp.register_blueprint(task_pages)
-bp.register_blueprint(case_pages)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -65,18 +60,6 @@ def logout() -> Response:
     """Sign out (the access layer has checked the form's CSRF token)."""
     sign_out()
     return redirect(url_for(".login"))
-
-
-@bp.get("/inbox")
-@requires(Permission.VIEW_TASKS)
-def inbox() -> str:
-    """Open tasks in the caller's lanes, claimed ones first."""
-    caller = user()
-    lanes = lane_roles(caller.roles)
-    tasks = engine().tasks(roles=lanes if lanes else None, limit=500)
-    tasks.sort(key=lambda t: (t.assignee != caller.username, t.due_at is None, t.due_at or 0,
-                              t.created_at))
-    return render_template("inbox.html", tasks=tasks, lanes=[role(r) for r in lanes])
 
 
 @bp.get("/operations")
