@@ -134,6 +134,8 @@ def _ask(f: Field) -> str:
         return f"Select {_lower(f.label)}"
     if f.kind == "date":
         return f"Enter a date for ‘{f.label}’"
+    if f.kind == "group":
+        return f"Fill in ‘{f.label}’"
     if f.kind == "rows":
         n = max(f.min_items, 1)
         return f"Fill in at least {n} {'entry' if n == 1 else 'entries'} for ‘{f.label}’"
@@ -150,6 +152,10 @@ def friendly(message: str, f: Field) -> str:
         return _ask(f) if f.kind in ("rows", "lines") else f"Enter {_lower(f.label)}"
     if message.endswith("is not a 'date'"):
         return f"Enter a real date for ‘{f.label}’"
+    if message.endswith("is not a 'email'"):
+        return "Enter an email address in the correct format, like name@example.com"
+    if " does not match " in message:
+        return " ".join(filter(None, [f"Enter {_lower(f.label)} in the right format.", f.hint]))
     if minimum := _MINIMUM.search(message):
         return f"‘{f.label}’ must be {minimum.group(1)} or more"
     if expected := _EXPECTED.match(message):
@@ -200,6 +206,8 @@ def build_form(schema: Mapping[str, Any], values: Values, *, errors: Sequence[st
         name, text = _locate(message, rows or {})
         while name and name not in by_name:
             name = name.rpartition(".")[0]
+        if name in (problems or {}):
+            continue  # already said why it could not be read
         if name in by_name:
             _place(form, by_name[name], friendly(text, by_name[name]))
         else:
