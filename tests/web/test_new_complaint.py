@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 from engine import Engine
@@ -16,12 +18,20 @@ COMPLAINT = {
     "client.reference": "CR-123456", "client.contact_preference": "post",
     "contact_type": "dissatisfaction", "subject": "payment_delay",
     "complaint_details": "Payments arrived late twice.", "issues": "Late payments",
+    "case_open": "true",
 }
 
 
 def _post(client: FlaskClient, data: dict[str, str]) -> object:
     return client.post("/complaints/new",
                        data={**data, "csrf_token": form_csrf(client, "/complaints/new")})
+
+
+def test_the_contact_record_starts_from_the_form_defaults(client: FlaskClient,
+                                                          login_as: Login) -> None:
+    login_as("caseworker")
+    page = client.get("/complaints/new").get_data(as_text=True)
+    assert re.search(r'name="case_open" type="checkbox" value="true"\s*checked', page)
 
 
 def test_a_logged_complaint_keeps_the_parties_and_shows_the_triage_result(

@@ -13,7 +13,7 @@ from web.access import requires
 from web.caseworker.blueprint import bp
 from web.caseworker.guard import check_case
 from web.context import engine, user
-from web.forms import Form, build_form, parse_form, render_fields
+from web.forms import Form, build_form, form_values, initial_data, parse_form, render_fields
 from web.problems import Forbidden
 from workflows.intake import (
     INTAKE_ROLES,
@@ -66,7 +66,8 @@ def new_complaint() -> Response | tuple[str, int]:
     _check_roles()
     contact_schema_part = _contact_part(contact_schema(engine()))
     if request.method == "GET":
-        return _page(build_form(PARTIES_SCHEMA, {}), build_form(contact_schema_part, {}))
+        defaults = form_values(contact_schema_part, initial_data(contact_schema_part, {}))
+        return _page(build_form(PARTIES_SCHEMA, {}), build_form(contact_schema_part, defaults))
     posted = request.form.to_dict(flat=False)
     posted.pop("csrf_token", None)
     parties = parse_form(PARTIES_SCHEMA, posted)
