@@ -12,10 +12,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from web.access import PUBLIC, csrf_token, current_user, requires, sign_in, sign_out
-from web.context import catalogue, engine, user, users
+from web.context import user, users
 from web.problems import Forbidden
-from workflows.roles import ROLES, Permission, allowed, start_page
-from workflows.services import describe_many
+from workflows.roles import ROLES, Permission, start_page
 
 bp = Blueprint("pages", __name__)
 
@@ -62,21 +61,6 @@ def logout() -> Response:
     return redirect(url_for(".login"))
 
 
-@bp.get("/operations")
-@requires(Permission.VIEW_INCIDENTS)
-def operations() -> str:
-    """Every case's tier, stage, owner and deadline, and the open incidents."""
-    views = describe_many(engine(), engine().instances(limit=200))
-    return render_template("operations.html", views=views, incidents=engine().incidents())
-
-
-@bp.get("/deployments")
-@requires(Permission.VIEW_DEPLOYMENTS)
-def deployments() -> str:
-    """Deployed packages and the process versions they made."""
-    return render_template("deployments.html", deployments=catalogue().deployments(limit=100),
-                           definitions=catalogue().definitions(limit=500),
-                           can_deploy=allowed(user().roles, Permission.DEPLOY))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""web.pages_form: the fields a task page draws, with the engine's errors next to them."""
+"""web.form_fields: the fields a task page draws, with the engine's errors next to them."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ the tests share one reading.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
+
+from web.case_history import readable
 
 __all__ = ["PARTY_TITLES", "case_facts", "money", "payment_facts", "readable"]
 
@@ -19,7 +19,6 @@ _CONTACT = {"post": "Post", "email": "Email", "phone": "Phone",
             "large_print": "Post, in large print"}
 _STATUS = {"none": "No payment", "approved": "Approved", "awaiting_spt":
            "Waiting for the Special Payment Team", "paid": "Paid", "declined": "Declined"}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def money(value: Any) -> str:
@@ -27,30 +26,6 @@ def money(value: Any) -> str:
         return f"£{float(value):,.2f}"
     except (TypeError, ValueError):
         return "—"
-
-
-def _uk(value: str) -> str:
-    when = date.fromisoformat(value)
-    return f"{when.day} {when:%B %Y}"
-
-
-def readable(value: Any) -> str:
-    """A stored value in words: Yes/No, UK dates, lists joined, objects as "key: value"."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, str):
-        try:
-            return _uk(value) if _ISO_DATE.match(value) else value.replace("_", " ") if (
-                re.fullmatch(r"[a-z]+(_[a-z]+)+", value)) else value
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        return "; ".join(readable(v) for v in value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{str(k).replace('_', ' ')}: {readable(v)}" for k, v in value.items())
-    return str(value)
 
 
 def _party(kind: str, party: Mapping[str, Any]) -> list[tuple[str, str]]:
