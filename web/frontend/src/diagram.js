@@ -40,6 +40,7 @@ function tabs(processes, onSelect) {
   list.setAttribute('role', 'tablist');
   const buttons = processes.map((process, index) => {
     const item = document.createElement('li');
+    item.setAttribute('role', 'presentation'); // the tabs are the list's only semantics
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0 redress-diagram__tab';
@@ -71,7 +72,7 @@ async function draw(host) {
   }
   const canvas = document.createElement('div');
   canvas.className = 'redress-diagram__canvas';
-  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('role', 'group'); // not img: bpmn-js puts focusable parts inside
   canvas.setAttribute('aria-label', host.dataset.label || 'Process diagram');
   const viewer = new NavigatedViewer({ container: canvas });
   const { list, buttons } = tabs(processes, (index) => select(index));
