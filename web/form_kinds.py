@@ -162,9 +162,15 @@ def _blank(values: Values, prefix: str) -> bool:
 # -- typed data -> submitted fields --------------------------------------------------------------
 
 def initial_data(schema: Mapping[str, Any], case_data: Mapping[str, Any]) -> dict[str, Any]:
-    """What a fresh form shows: the case's current values for its fields, else the defaults."""
+    """What a fresh form shows: the case's current values for its fields, else the defaults.
+
+    A yes/no question (a boolean with no default) is always asked afresh: a value the diagram
+    set beforehand (``spt_approved = False``) must not read as the person's answer.
+    """
     found: dict[str, Any] = {}
     for key, prop in properties(schema):
+        if kind_of(prop, key=key) == "yesno":
+            continue
         if case_data.get(key) is not None:
             found[key] = case_data[key]
         elif "default" in prop:

@@ -76,7 +76,8 @@ def payment_facts(data: Mapping[str, Any]) -> list[tuple[str, str]]:
                                       ("consolatory", "consolatory")) if award.get(key)]
     rows.append(("Type", " and ".join(kinds).capitalize() or "—"))
     rows.append(("Status", _STATUS.get(str(data.get("payment_status")), "—")))
-    rows.append(("Outcome", readable(data.get("outcome"))))
+    outcome = readable(data.get("outcome"))
+    rows.append(("Outcome", outcome[:1].upper() + outcome[1:]))
     rows.append(("Why (the case manager's explanation)", readable(data.get("outcome_explanation"))))
     reasons = data.get("reasons") or data.get("issues")
     rows.append(("Reasons and issues", readable(reasons)))
