@@ -155,8 +155,8 @@ def _due_conditions(due: str, now: datetime) -> list[Any]:
     return []
 
 
-def _row(r: Any, now: datetime) -> InboxRow:
-    summary = r.summary or {}
+def _row(r: Any, case: Any, now: datetime) -> InboxRow:
+    summary = (case.summary if case is not None else None) or {}
     division = summary.get("division") if isinstance(summary.get("division"), str) else None
     task_due = as_utc(r.due_at)
     parsed = parse_due(summary.get("response_due"))
@@ -174,35 +174,55 @@ def _row(r: Any, now: datetime) -> InboxRow:
     overdue = (task_due < now) if task_due else (due is not None and due < today)
     tier = summary.get("tier") if isinstance(summary.get("tier"), str) else None
     return InboxRow(r.id, r.instance_id, r.business_key, r.name, r.lane, r.assignee,
-                    as_utc(r.created_at) or r.created_at, due, r.case_status, tier, division,
+                    as_utc(r.created_at) or r.created_at, due,
+                    case.status if case is not None else "active", tier, division,
                     left, overdue, due == today and not overdue)
+
+
+def _needs_case(filters: InboxFilters) -> bool:
+    """Whether the filters read the case's summary (a join), or the task rows alone do."""
+    return bool(filters.tier or filters.division or filters.due in ("overdue", "today", "week",
+                                                                    "none"))
 
 
 def inbox(engine: Engine, *, user: str, lanes: list[str], filters: InboxFilters,
           page_size: int = PAGE_SIZE) -> InboxPage:
-    """One page of the inbox, with the counts the tabs and headings show."""
+    """One page of the inbox, with the counts the tabs and headings show.
+
+    Counting and ordering read the task rows alone unless a filter needs the case's summary;
+    the page's 25 rows then fetch their cases' status and summary by id. Order: the task's due
+    time (none last), then the oldest first.
+    """
     now = engine.clock.now()
     t, p = human_tasks.c, process_instances.c
     if not lanes:
         return InboxPage([], 0, 0, 0, 1, 1, filters)
-    joined = human_tasks.join(process_instances, p.id == t.instance_id)
+    source = (human_tasks.join(process_instances, p.id == t.instance_id)
+              if _needs_case(filters) else human_tasks)
     where = _base(lanes, user, filters, now)
-    count = select(func.count()).select_from(joined)
     columns = (t.id, t.instance_id, t.business_key, t.name, t.lane, t.assignee, t.created_at,
-               t.due_at, p.status.label("case_status"), p.summary)
+               t.due_at)
     with engine.reads.connect() as conn:
-        total = int(conn.execute(count.where(where)).scalar_one())
+        total = int(conn.execute(select(func.count()).select_from(source).where(where))
+                    .scalar_one())
         pages = max(1, -(-total // page_size))
         page = min(filters.page, pages)
         rows = conn.execute(
-            select(*columns).select_from(joined).where(where)
-            .order_by(t.due_at.is_(None), t.due_at, p.summary["response_due"].as_string(),
-                      t.created_at, t.id)
+            select(*columns).select_from(source).where(where)
+            .order_by(t.due_at.is_(None), t.due_at, t.created_at, t.id)
             .limit(page_size).offset((page - 1) * page_size)).all()
+        cases = {r.id: r for r in conn.execute(
+            select(p.id, p.status, p.summary).where(p.id.in_({r.instance_id for r in rows})))}
         open_in_lanes = and_(t.status == "open", t.lane.in_(lanes))
         mine = int(conn.execute(select(func.count()).select_from(human_tasks).where(
             open_in_lanes, t.assignee == user)).scalar_one())
-        queued = int(conn.execute(select(func.count()).select_from(human_tasks).where(
-            open_in_lanes)).scalar_one())
-    return InboxPage([_row(r, now) for r in rows], total, mine, queued, page, pages,
-                     replace(filters, page=page))
+        queued = total if filters.view == "queues" and not _filtered(filters) else int(
+            conn.execute(select(func.count()).select_from(human_tasks).where(open_in_lanes))
+            .scalar_one())
+    return InboxPage([_row(r, cases.get(r.instance_id), now) for r in rows], total, mine,
+                     queued, page, pages, replace(filters, page=page))
+
+
+def _filtered(filters: InboxFilters) -> bool:
+    return bool(filters.tier or filters.division or filters.due or filters.assignee
+                or filters.lane)
