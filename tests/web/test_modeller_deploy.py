@@ -131,7 +131,7 @@ def test_handler_list_names_parameters_and_descriptions(
     login_as("analyst")
     found = {h["operator"]: h for h in client.get("/api/modeller/handlers").get_json()}
     letters = found["letters.send"]
-    assert letters["description"].startswith("Render, store and queue one letter")
+    assert letters["description"].startswith("Write, store and queue one letter")
     assert {"name": "letter_code", "required": True, "type": "str",
             "default": None} in letters["parameters"]
 
