@@ -34,6 +34,7 @@ SUMMARY_KEYS: Sequence[str] = (
     "payment_total",
     "payment_status",
     "route",
+    "staff_complaint",  # R06: lists and histories know a case is confidential without its data
 )
 
 
