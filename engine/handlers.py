@@ -22,12 +22,15 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
+from engine.resources import DeployCheck
+
 __all__ = [
     "DocumentRef",
     "HandlerContext",
     "HandlerFunc",
     "HandlerRegistry",
     "default_registry",
+    "deploy_check",
     "handler",
 ]
 
@@ -63,6 +66,9 @@ class HandlerContext(Protocol):
     ) -> DocumentRef:
         """Store a document with the case; idempotent per (task, kind, key)."""
 
+    def resource(self, name: str) -> bytes | None:
+        """A resource file (e.g. a letter template) of the deployment this instance runs on."""
+
     @property
     def connection(self) -> Connection:
         """The step's database connection, for handlers that keep their own tables."""
@@ -84,6 +90,7 @@ class HandlerRegistry:
     """Maps operator ids to handler functions."""
 
     handlers: dict[str, HandlerFunc] = field(default_factory=dict)
+    deploy_checks: list[DeployCheck] = field(default_factory=list)
 
     def register(self, operator_id: str, func: HandlerFunc) -> HandlerFunc:
         if operator_id in self.handlers and self.handlers[operator_id] is not func:
@@ -96,6 +103,12 @@ class HandlerRegistry:
 
     def __contains__(self, operator_id: object) -> bool:
         return operator_id in self.handlers
+
+    def add_deploy_check(self, check: DeployCheck) -> DeployCheck:
+        """Run ``check`` on every deployment's resources and service calls (see resources.py)."""
+        if check not in self.deploy_checks:
+            self.deploy_checks.append(check)
+        return check
 
     def decorator(self, operator_id: str) -> Callable[[HandlerFunc], HandlerFunc]:
         def wrap(func: HandlerFunc) -> HandlerFunc:
@@ -110,3 +123,8 @@ default_registry = HandlerRegistry()
 def handler(operator_id: str) -> Callable[[HandlerFunc], HandlerFunc]:
     """Register a function as the handler for a service-task operator id."""
     return default_registry.decorator(operator_id)
+
+
+def deploy_check(check: DeployCheck) -> DeployCheck:
+    """Register a deploy check with the default registry (see :mod:`engine.resources`)."""
+    return default_registry.add_deploy_check(check)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -23,7 +24,9 @@ from sqlalchemy import (
 
 from engine.tables import NAMING_CONVENTION
 
-__all__ = ["api_tokens", "idempotency_records", "metadata", "user_roles", "users"]
+__all__ = [
+    "api_tokens", "idempotency_records", "metadata", "modeller_drafts", "user_roles", "users",
+]
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -71,4 +74,16 @@ idempotency_records = Table(
     Column("headers", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("user_id", "scope", "key"),
+)
+
+# The analysts' work in progress: one draft per package file, saved by the modeller's autosave.
+modeller_drafts = Table(
+    "modeller_drafts", metadata,
+    Column("id", _Id, primary_key=True),
+    Column("package", String(200), nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("saved_by", String(100), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("package", "filename"),
 )

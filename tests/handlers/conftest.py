@@ -17,6 +17,11 @@ from sqlalchemy.engine import Connection
 
 from engine.handlers import DocumentRef
 from handlers.tables import handlers_metadata
+from workflows.packages import BPMN_ROOT
+
+# The complaints package's letter templates, as a deployment of it would hold them.
+COMPLAINTS_LETTERS = {p.name: p.read_bytes()
+                      for p in (BPMN_ROOT / "complaints" / "letters").glob("*.md.j2")}
 
 
 @dataclass
@@ -51,6 +56,7 @@ class FakeContext:
     process_id: str = "complaint"
     task_id: str = "task-1"
     task_name: str = "Service task"
+    resources: dict[str, bytes] = field(default_factory=lambda: dict(COMPLAINTS_LETTERS))
 
     def now(self) -> datetime:
         return self.clock[0]
@@ -72,6 +78,9 @@ class FakeContext:
         self.sink.erasures.append((sorted(keys), list(values)))
         for key in keys:
             self.data.pop(key, None)
+
+    def resource(self, name: str) -> bytes | None:
+        return self.resources.get(name)
 
     def run(self, func: Callable[..., Mapping[str, Any] | None], **params: Any) -> dict[str, Any]:
         """Call a handler and merge its result into the task data, as the engine does."""
