@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine import Engine
@@ -26,6 +26,7 @@ WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 ACCOUNT_LIMIT = 10
 ADDRESS_LIMIT = 50
+_FORGET_AFTER = timedelta(days=1)
 
 
 def _keys(username: str, address: str) -> dict[str, int]:
@@ -52,6 +53,10 @@ class SignInThrottle:
         now = self.clock.now()
         for key, limit in _keys(username, address).items():
             self._count(key, limit, now)
+        with self.db.begin() as conn:  # guessed usernames must not fill the table forever
+            conn.execute(delete(failures).where(
+                failures.c.window_start < now - _FORGET_AFTER,
+                (failures.c.locked_until.is_(None)) | (failures.c.locked_until < now)))
 
     def succeeded(self, username: str) -> None:
         with self.db.begin() as conn:

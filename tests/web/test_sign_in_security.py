@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from engine import Engine, SimulatedClock
 from tests.api.conftest import TokenFactory
 from tests.web.conftest import form_csrf
+from workflows.tables import sign_in_failures
 from workflows.users import Users
 
 GOOD = "river-lantern-orchard-42"
@@ -122,3 +124,15 @@ def test_password_policy_refuses_weak_passwords_for_new_accounts(
         refused = client.post("/api/v1/users", headers=admin, json={
             "username": "amy", "roles": ["caseworker"], "password": weak})
         assert refused.status_code == 422 and why in str(refused.get_json()), weak
+
+
+def test_old_failure_counts_are_forgotten_after_a_day(
+    client: FlaskClient, api_engine: Engine, clock: SimulatedClock, demo: list[str]
+) -> None:
+    for i in range(5):
+        sign_in(client, f"guess{i}", "wrong", address="10.7.7.7")
+    clock.advance(timedelta(days=2))
+    sign_in(client, "someone", "wrong", address="10.8.8.8")
+    with api_engine.db.connect() as conn:
+        keys = sorted(conn.execute(select(sign_in_failures.c.key)).scalars())
+    assert keys == ["addr:10.8.8.8", "user:someone"]
