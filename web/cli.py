@@ -187,11 +187,18 @@ def scheduler(ctx: click.Context, interval: float, once: bool) -> None:
         pass
 
 
-def _run_server(app: Any, host: str, port: int, threads: int) -> None:
-    """Serve with waitress: a production WSGI server (Werkzeug's own is for development)."""
-    from waitress import serve as waitress_serve
+def make_wsgi_server(app: Any, host: str, port: int, threads: int) -> Any:
+    """A waitress server: a production WSGI server (Werkzeug's own is for development).
 
-    waitress_serve(app, host=host, port=port, threads=threads, ident="Redress")
+    ``ident`` replaces waitress's default ``Server: waitress`` so no product is named.
+    """
+    from waitress.server import create_server
+
+    return create_server(app, host=host, port=port, threads=threads, ident="Redress")
+
+
+def _run_server(app: Any, host: str, port: int, threads: int) -> None:
+    make_wsgi_server(app, host, port, threads).run()
 
 
 @main.command()

@@ -15,6 +15,7 @@ from flask import Blueprint, render_template
 
 from engine import AuditRecord
 from web.access import requires
+from web.case_access import open_case
 from web.context import engine, user
 from workflows.roles import ROLE_IDS, Permission, role
 from workflows.services import describe
@@ -83,7 +84,7 @@ def history(audit: list[AuditRecord], task_names: Mapping[str, str]) -> list[Ent
 def case(instance_id: int) -> str:
     """Show a case's summary, open tasks, letters and history."""
     eng = engine()
-    view = describe(eng, eng.instance(instance_id, with_data=False))
+    view = describe(eng, open_case(eng.instance(instance_id, with_data=False)))
     every_task = eng.tasks(instance_id=instance_id, status=None, limit=1000)
     names = {t.id: t.name for t in every_task}
     return render_template("case.html", view=view, letters=eng.documents(instance_id),

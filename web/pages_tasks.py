@@ -18,10 +18,11 @@ from engine import (
     ValidationError,
 )
 from web.access import requires
+from web.case_access import readable_task, releasable_task, visible_data, workable_task
 from web.context import engine, user
 from web.forms import SPARE_ROWS, form_values, initial_data, parse_form
 from web.pages_form import Form, build_form
-from web.problems import Forbidden
+from workflows.case_access import REDACTED
 from workflows.roles import Permission
 from workflows.services import describe
 
@@ -37,10 +38,7 @@ _STOPPED = ("The case is suspended or closed, so this task cannot be completed n
 
 def _task(task_id: Any) -> TaskRecord:
     """The task, if it is in one of the caller's queues (403 otherwise)."""
-    task = engine().task(str(task_id))
-    if task.lane and task.lane not in user().roles:
-        raise Forbidden(f"this task is in the {task.lane} queue, which is not one of yours")
-    return task
+    return readable_task(engine().task(str(task_id)))
 
 
 def _page(task: TaskRecord, form: Form | None, status: int = 200, message: str = "") -> Page:
@@ -54,7 +52,8 @@ def _fresh_form(task: TaskRecord) -> Form | None:
     schema = engine().form_schema(task.id)
     if schema is None:
         return None
-    data = initial_data(schema, engine().instance(task.instance_id).data)
+    shown = visible_data(engine().instance(task.instance_id))  # never prefill a hidden value
+    data = initial_data(schema, {k: v for k, v in shown.items() if v != REDACTED})
     return build_form(schema, form_values(schema, data), spare_rows=SPARE_ROWS)
 
 
@@ -70,7 +69,7 @@ def task(task_id: Any) -> Page:
 @requires(Permission.WORK_TASKS)
 def claim(task_id: Any) -> Response | Page:
     """Take the task into your own queue."""
-    found, caller = _task(task_id), user()
+    found, caller = workable_task(_task(task_id)), user()
     try:
         engine().claim(found.id, user=caller.username, roles=caller.roles)
     except ConflictError:
@@ -84,7 +83,7 @@ def claim(task_id: Any) -> Response | Page:
 @requires(Permission.WORK_TASKS)
 def release(task_id: Any) -> Response:
     """Put the task back in its queue."""
-    found, caller = _task(task_id), user()
+    found, caller = releasable_task(_task(task_id)), user()
     engine().release(found.id, user=caller.username, roles=caller.roles)
     flash(f"You released {found.name} for {found.business_key} back to its queue.")
     return redirect(url_for(".task", task_id=found.id))
@@ -94,7 +93,7 @@ def release(task_id: Any) -> Response:
 @requires(Permission.WORK_TASKS)
 def complete(task_id: Any) -> Response | Page:
     """Submit the form; on a problem show the form again with the answers kept."""
-    found, caller = _task(task_id), user()
+    found, caller = workable_task(_task(task_id)), user()
     schema = engine().form_schema(found.id) or {}
     posted = request.form.to_dict(flat=False)
     posted.pop("csrf_token", None)
