@@ -169,6 +169,7 @@ class Engine:
         migrate(self.db, self.extra_migrations)
 
     def close(self) -> None:
+        self.runtime.script_engine.environment.close()
         self.db.dispose()
 
     # -- deployments ---------------------------------------------------------------------

@@ -426,7 +426,7 @@ def run_engine_steps(step: Step) -> None:
             workflow.do_engine_steps(will_complete_task=started.append)
             return
         except Exception as exc:  # scripts may raise anything; we must not lose the step
-            task = _blame(workflow, started)
+            task = _blame(workflow, started, exc)
             if task is None:
                 raise _as_redress_error(exc) from exc
             task._set_state(spiff.TaskState.ERROR)
@@ -434,7 +434,18 @@ def run_engine_steps(step: Step) -> None:
     raise RedressError("too many failing tasks in one step")
 
 
-def _blame(workflow: spiff.Workflow, started: list[Any]) -> Any:
+def _blame(workflow: spiff.Workflow, started: list[Any], exc: BaseException) -> Any:
+    # SpiffWorkflow names the task whose expression failed (a timer or a gateway condition
+    # evaluated while the task was being readied, outside ``will_complete_task``).
+    named = getattr(exc, "task", None)
+    if (
+        named is not None
+        and named.state != spiff.TaskState.COMPLETED
+        and not named._get_internal_data("incident_opened")
+    ):
+        named._set_internal_data(incident_opened=True)
+        named._set_state(spiff.TaskState.ERROR)
+        return named
     errored = [
         t
         for t in workflow.get_tasks(state=spiff.TaskState.ERROR)
@@ -453,8 +464,9 @@ def describe_error(exc: BaseException) -> str:
     """One line naming the root cause, without task data (it may hold personal data)."""
     root: BaseException = exc
     seen = 0
-    while seen < 10:
-        inner = getattr(root, "exception", None) or root.__cause__
+    # Our own errors say what failed and where (the sandbox names the line); stop at them.
+    while seen < 10 and not isinstance(root, RedressError):
+        inner = getattr(root, "exception", None) or root.__cause__ or root.__context__
         if not isinstance(inner, BaseException):
             break
         root, seen = inner, seen + 1
