@@ -34,6 +34,7 @@ from engine.exceptions import (
     InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
+    StepLimitError,
     TaskNotOpenError,
 )
 from engine.expressions import EXPRESSION_FUNCTIONS
@@ -450,26 +451,30 @@ class Engine:
             step.record("task_completed", task_id, spec_id=record.spec_id, changes=changes)
 
         # One transaction: the task (with its instance's claim columns) is read in the step's.
-        with self.db.begin() as conn:
-            row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
-            if row is None:
-                raise NotFoundError(f"task {task_id} does not exist")
-            record = queries.task_from_row(row)
-            self._check_access(record, user, roles)
-            if record.status != "open":
-                raise TaskNotOpenError(f"task {task_id} is {record.status}")
-            if record.form:
-                form_files = self.definitions.get(conn, row.pi_definition_id).forms
-                if record.form in form_files:
-                    forms.validate(form_files, record.form, submitted)
-            _, step = self.runtime.run(
-                record.instance_id,
-                apply,
-                actor=user,
-                expected_revision=expected_revision,
-                conn=conn,
-                found=row,
-            )
+        try:
+            with self.db.begin() as conn:
+                row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
+                if row is None:
+                    raise NotFoundError(f"task {task_id} does not exist")
+                record = queries.task_from_row(row)
+                self._check_access(record, user, roles)
+                if record.status != "open":
+                    raise TaskNotOpenError(f"task {task_id} is {record.status}")
+                if record.form:
+                    form_files = self.definitions.get(conn, row.pi_definition_id).forms
+                    if record.form in form_files:
+                        forms.validate(form_files, record.form, submitted)
+                _, step = self.runtime.run(
+                    record.instance_id,
+                    apply,
+                    actor=user,
+                    expected_revision=expected_revision,
+                    conn=conn,
+                    found=row,
+                )
+        except StepLimitError as exc:  # rolled back; recorded in a transaction of its own
+            self.runtime.runaway(exc)
+            raise
         self.runtime.committed(step)
         if self._after_step(step):
             return self.instance(record.instance_id, with_data=with_data)
@@ -605,6 +610,9 @@ class Engine:
         now = self.clock.now()
         if found.kind == "script":
             self._retry_script(found, user)
+        elif found.kind == "step_limit":
+            with self.db.begin() as conn:  # the instance stays suspended until resumed
+                self._resolve(conn, found, user)
         else:
             with self.db.begin() as conn:
                 if found.kind == "handler":

@@ -22,7 +22,14 @@ from engine.cache import WorkflowCache
 from engine.clock import Clock, as_utc, using_clock
 from engine.db import new_id
 from engine.definitions import Definition, DefinitionCache
-from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
+from engine.exceptions import (
+    ConflictError,
+    InvalidStateError,
+    NotFoundError,
+    RedressError,
+    StepLimitError,
+)
+from engine.step_limits import MAX_STEP_SECONDS, MAX_TASKS_PER_STEP, StepBudget, record_runaway
 from engine.tables import audit_log, incidents, process_instances
 
 __all__ = [
@@ -116,6 +123,7 @@ class Step:
     # Derived rows this step closed itself ("h" human task, "t" timer, "j" job -> refs), so
     # the projector does not issue an UPDATE for them that would match nothing.
     closed: dict[str, set[str]] = field(default_factory=dict)
+    budget: StepBudget | None = None  # tasks and wall time left; set by the runtime
 
     def settled(self, kind: str, ref: str) -> None:
         """Note that the step itself closed the derived row ``ref`` of ``kind``."""
@@ -165,6 +173,8 @@ class Runtime:
         self.cache = cache if cache is not None else WorkflowCache()
         # Test seam: called after everything is written and before COMMIT.
         self.before_commit: Callable[[Step], None] | None = None
+        self.max_tasks = MAX_TASKS_PER_STEP
+        self.max_seconds = MAX_STEP_SECONDS
 
     # -- instance creation ---------------------------------------------------------------
 
@@ -211,6 +221,7 @@ class Runtime:
                 now,
             )
             step = Step(conn, row, definition, workflow, now, actor)
+            step.budget = StepBudget(None, self.max_tasks, self.max_seconds)
             step.record(
                 "instance_started",
                 process_id=definition.process_id,
@@ -267,15 +278,25 @@ class Runtime:
         spares the claim its SELECT (the revision UPDATE still detects any race).
         """
         if conn is None:
-            with self.db.begin() as own:
-                result, step = self._run(
-                    own, instance_id, apply, actor, expected_revision, statuses, advance, found
-                )
+            try:
+                with self.db.begin() as own:
+                    result, step = self._run(
+                        own, instance_id, apply, actor, expected_revision, statuses, advance,
+                        found,
+                    )
+            except StepLimitError as exc:
+                self.runaway(exc)
+                raise
             self.committed(step)
             return result, step
         return self._run(
             conn, instance_id, apply, actor, expected_revision, statuses, advance, found
         )
+
+    def runaway(self, exc: StepLimitError) -> None:
+        """After a step over its budget was rolled back: incident and suspension, committed."""
+        # The workflow it ran on was taken out of the cache and is not put back: nothing stale.
+        record_runaway(self.db, self.clock, exc)
 
     def committed(self, step: Step) -> None:
         """Keep the step's workflow warm; call only once its transaction has committed."""
@@ -300,6 +321,7 @@ class Runtime:
             conn, row, definition
         )
         step = Step(conn, row, definition, workflow, now, actor)
+        step.budget = StepBudget(instance_id, self.max_tasks, self.max_seconds)
         with using_clock(self.clock):
             result = apply(step)
             if advance:
@@ -420,11 +442,19 @@ def run_engine_steps(step: Step) -> None:
     incident puts it back to READY. An error with no task to blame fails the whole step.
     """
     workflow = step.workflow
+    budget = step.budget or StepBudget(step.instance.id)
     for _ in range(100):
         started: list[Any] = []
+
+        def will_run(task: Any) -> None:
+            started.append(task)
+            budget.spend(task)
+
         try:
-            workflow.do_engine_steps(will_complete_task=started.append)
+            workflow.do_engine_steps(will_complete_task=will_run)
             return
+        except StepLimitError:
+            raise
         except Exception as exc:  # scripts may raise anything; we must not lose the step
             task = _blame(workflow, started, exc)
             if task is None:

@@ -183,9 +183,14 @@ def parse_package(
             specs[pid] = parser.get_spec(pid)
             subs[pid] = parser.get_subprocess_specs(pid)
     except ValidationException as exc:
-        raise DeploymentError(f"{exc.file_name or 'diagram'}: {_first_line(exc)}") from exc
+        raise DeploymentError(f"{exc.file_name or 'diagram'}: {_one_line(exc)}") from exc
     except SpiffWorkflowException as exc:
-        raise DeploymentError(_first_line(exc)) from exc
+        raise DeploymentError(_one_line(exc)) from exc
+    except RecursionError:
+        raise DeploymentError(
+            "a diagram is nested or chained too deeply for the engine to load: split it into "
+            "subprocesses or called diagrams"
+        ) from None
     except (KeyError, ValueError) as exc:
         raise DeploymentError(f"diagram refers to something missing: {exc}") from exc
     if not specs:
@@ -224,8 +229,13 @@ def _form_of(task_spec: Any) -> str | None:
     return str(form) if form else None
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+def _one_line(exc: BaseException) -> str:
+    """The whole message on one line: element names may hold line breaks ("Data\nStore")."""
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    element = getattr(exc, "id", "")
+    if element and element not in text:
+        text = f"{text} (element {element!r})"
+    return text if len(text) <= 500 else text[:499] + "…"
 
 
 # --- task kinds ----------------------------------------------------------------------------
