@@ -9,9 +9,10 @@ its syntax tree is made of parts whose cost is at most linear in the size of the
 the source, with no way to repeat work:
 
 * no loops, comprehensions, lambdas, function or class definitions (no repetition);
-* no ``*``, ``**``, ``%``, ``<<``, ``@`` (the operators that multiply size or time);
-* ``+`` only through the ``_add_`` guard, which hands anything that would grow past
-  :data:`MAX_FAST_SIZE` items to the worker; so does ``+=``;
+  ``try``/``except`` is fine (the sandbox already refuses ``finally``);
+* ``+ * % **`` (and ``+= *= %= **=``) only through the sandbox's guards, which hand anything
+  that would grow past :data:`MAX_FAST_SIZE` items or 64,000 bits, and every ``%``-format of
+  text, to the worker; no ``<< >> @ & | ^`` in-process;
 * calls only to the provided functions (trusted Python code whose loops call Python functions,
   so the sandbox's trace deadline stops them), to a few linear builtins, and to linear methods;
   ``replace`` only with constant text that does not grow the string; no f-strings
@@ -36,10 +37,12 @@ MAX_FAST_SIZE: Final = 10_000
 
 _NODES: Final = (
     ast.Module, ast.Expression, ast.Assign, ast.AugAssign, ast.Expr, ast.If, ast.Pass,
+    ast.Try, ast.ExceptHandler,
     ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Name, ast.Constant,
     ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Subscript, ast.Slice, ast.Attribute, ast.Call,
     ast.keyword, ast.Load, ast.Store,
     ast.And, ast.Or, ast.Not, ast.USub, ast.UAdd, ast.Add, ast.Sub, ast.Div, ast.FloorDiv,
+    ast.Mult, ast.Mod, ast.Pow,
     ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
 )
 _BUILTINS: Final = frozenset({"len", "bool", "str", "int", "float", "abs", "min", "max"})
@@ -63,7 +66,7 @@ def is_cheap(source: str, mode: str, functions: Collection[str]) -> bool:
         if not isinstance(node, _NODES):
             return False
         if isinstance(node, ast.BinOp | ast.AugAssign) and not isinstance(
-            node.op, ast.Add | ast.Sub | ast.Div | ast.FloorDiv
+            node.op, ast.Add | ast.Sub | ast.Div | ast.FloorDiv | ast.Mult | ast.Mod | ast.Pow
         ):
             return False
         if isinstance(node, ast.Assign | ast.AugAssign):

@@ -136,7 +136,9 @@ def check_lanes(bpmn: Mapping[str, etree._Element]) -> None:
                 )
             in_lane |= refs
         for task in process.iter(f"{{{BPMN_NS}}}userTask"):
-            if task.get("id") not in in_lane:
+            # A task inside a subprocess takes the lane of the subprocess, as in SpiffWorkflow.
+            enclosing = {task.get("id")} | {a.get("id") for a in task.iterancestors()}
+            if not enclosing & in_lane:
                 label = " ".join((task.get("name") or "").split())
                 shown = f"{label!r} ({task.get('id')})" if label else repr(task.get("id"))
                 raise DeploymentError(

@@ -446,7 +446,7 @@ def run_engine_steps(step: Step) -> None:
     for _ in range(100):
         started: list[Any] = []
 
-        def will_run(task: Any) -> None:
+        def will_run(task: Any, started: list[Any] = started) -> None:
             started.append(task)
             budget.spend(task)
 

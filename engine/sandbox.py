@@ -99,11 +99,13 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> Any:
-        # ``+`` goes through ``_add_`` so in-process code can hand a growing value to the worker.
+        # ``+ * % **`` go through guards, so in-process code can hand a value that would grow
+        # large (or a ``%`` format) to the worker; in the worker the guards are the plain ops.
         node = cast(ast.BinOp, super().visit_BinOp(node))
-        if not isinstance(node.op, ast.Add):
+        guard = _GUARDED_OPS.get(type(node.op))
+        if guard is None:
             return node
-        call = ast.Call(ast.Name("_add_", ast.Load()), [node.left, node.right], [])
+        call = ast.Call(ast.Name(guard, ast.Load()), [node.left, node.right], [])
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_ClassDef(self, node: ast.ClassDef) -> Any:
@@ -154,20 +156,60 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
+_GUARDED_OPS: Final[dict[type[ast.operator], str]] = {
+    ast.Add: "_add_", ast.Mult: "_mul_", ast.Mod: "_mod_", ast.Pow: "_pow_",
+}
+_SEQUENCE: Final = (str, bytes, list, tuple)
+#: Largest integer (in bits) in-process arithmetic may build: microseconds to multiply.
+_MAX_FAST_BITS: Final = 64_000
+
+
 def _bounded_add(left: Any, right: Any) -> Any:
     if (
-        isinstance(left, str | bytes | list | tuple)
-        and isinstance(right, str | bytes | list | tuple)
+        isinstance(left, _SEQUENCE)
+        and isinstance(right, _SEQUENCE)
         and len(left) + len(right) > MAX_FAST_SIZE
     ):
         raise _NeedsWorker
     return left + right
 
 
+def _bounded_mul(left: Any, right: Any) -> Any:
+    if isinstance(left, _SEQUENCE) or isinstance(right, _SEQUENCE):
+        seq, times = (left, right) if isinstance(left, _SEQUENCE) else (right, left)
+        if isinstance(times, int) and len(seq) * max(times, 0) > MAX_FAST_SIZE:
+            raise _NeedsWorker
+    elif (
+        isinstance(left, int) and isinstance(right, int)
+        and left.bit_length() + right.bit_length() > _MAX_FAST_BITS
+    ):
+        raise _NeedsWorker
+    return left * right
+
+
+def _bounded_mod(left: Any, right: Any) -> Any:
+    if isinstance(left, str | bytes):
+        raise _NeedsWorker  # %-formatting can pad to any width
+    return left % right
+
+
+def _bounded_pow(base: Any, exponent: Any) -> Any:
+    if (
+        isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1
+        and base.bit_length() * exponent > _MAX_FAST_BITS
+    ):
+        raise _NeedsWorker
+    return base**exponent
+
+
+_BOUNDED_INPLACE: Final[dict[str, Callable[[Any, Any], Any]]] = {
+    "+=": _bounded_add, "*=": _bounded_mul, "%=": _bounded_mod, "**=": _bounded_pow,
+}
+
+
 def _bounded_inplacevar(op: str, target: Any, value: Any) -> Any:
-    if op == "+=":
-        return _bounded_add(target, value)
-    return _inplacevar(op, target, value)
+    guard = _BOUNDED_INPLACE.get(op)
+    return guard(target, value) if guard is not None else _inplacevar(op, target, value)
 
 
 _BUILTINS: Final[dict[str, Any]] = {
@@ -202,10 +244,14 @@ _GUARDS: Final[dict[str, Any]] = {
     "_apply_": _apply,
     "_except_type_": _except_type,
     "_add_": operator.add,
+    "_mul_": operator.mul,
+    "_mod_": operator.mod,
+    "_pow_": operator.pow,
 }
-#: What in-process code sees instead: ``+`` that refuses to grow a value past MAX_FAST_SIZE.
+#: What in-process code sees instead: arithmetic that hands large results to the worker.
 _FAST_GUARDS: Final[dict[str, Any]] = {
-    **_GUARDS, "_add_": _bounded_add, "_inplacevar_": _bounded_inplacevar,
+    **_GUARDS, "_add_": _bounded_add, "_mul_": _bounded_mul, "_mod_": _bounded_mod,
+    "_pow_": _bounded_pow, "_inplacevar_": _bounded_inplacevar,
 }
 
 
@@ -342,17 +388,16 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             return _InProcess(self)
         with self._pool_lock:
             if self._pool is None:
-                from engine.sandbox_worker import WorkerPool
+                from engine.sandbox_worker import shared_pool
 
-                self._pool = WorkerPool(self.functions, self.time_limit, self.memory_limit_mb)
+                self._pool = shared_pool(self.functions, self.time_limit, self.memory_limit_mb)
             return self._pool
 
     def close(self) -> None:
-        """Stop the worker processes, if any were started."""
+        """Let go of the worker pool; it is shared by every environment with the same
+        functions and limits in this process, and stopped when the process exits."""
         with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+            self._pool = None
 
     def _here(self, source: str, mode: str) -> bool:
         return not self.isolated or _cheap(source, mode, self._names)

@@ -37,7 +37,7 @@ from typing import Any, Final
 from engine.clock import SimulatedClock, current_clock, using_clock
 from engine.exceptions import SandboxError
 
-__all__ = ["WorkerPool"]
+__all__ = ["WorkerPool", "shared_pool"]
 
 MAX_WORKERS: Final = 4
 _START_TIMEOUT: Final = 60.0
@@ -183,6 +183,22 @@ class WorkerPool:
 def _kill_all(workers: list[_Worker]) -> None:
     while workers:
         workers.pop().kill()
+
+
+_SHARED: dict[tuple[Any, ...], WorkerPool] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(
+    functions: Mapping[str, Callable[..., Any]], time_limit: float, memory_mb: int
+) -> WorkerPool:
+    """The process's pool for these functions and limits: engines in one process share it."""
+    key = (tuple(sorted((name, id(f)) for name, f in functions.items())), time_limit, memory_mb)
+    with _SHARED_LOCK:
+        pool = _SHARED.get(key)
+        if pool is None:
+            pool = _SHARED[key] = WorkerPool(functions, time_limit, memory_mb)
+        return pool
 
 
 # --- the worker's side ---------------------------------------------------------------------

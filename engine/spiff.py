@@ -182,17 +182,10 @@ def parse_package(
         for pid in process_ids:
             specs[pid] = parser.get_spec(pid)
             subs[pid] = parser.get_subprocess_specs(pid)
-    except ValidationException as exc:
-        raise DeploymentError(f"{exc.file_name or 'diagram'}: {_one_line(exc)}") from exc
-    except SpiffWorkflowException as exc:
-        raise DeploymentError(_one_line(exc)) from exc
-    except RecursionError:
-        raise DeploymentError(
-            "a diagram is nested or chained too deeply for the engine to load: split it into "
-            "subprocesses or called diagrams"
-        ) from None
-    except (KeyError, ValueError) as exc:
-        raise DeploymentError(f"diagram refers to something missing: {exc}") from exc
+    except (
+        ValidationException, SpiffWorkflowException, KeyError, ValueError, RecursionError
+    ) as exc:
+        raise _refusal(exc) from exc
     if not specs:
         raise DeploymentError("the package has no executable process")
     package = ParsedPackage(specs=specs, subprocess_specs=subs, names={})
@@ -205,6 +198,19 @@ def parse_package(
             if form:
                 package.forms.add(form)
     return package
+
+
+def _refusal(exc: BaseException) -> DeploymentError:
+    if isinstance(exc, ValidationException):
+        return DeploymentError(f"{exc.file_name or 'diagram'}: {_one_line(exc)}")
+    if isinstance(exc, SpiffWorkflowException):
+        return DeploymentError(_one_line(exc))
+    if isinstance(exc, RecursionError):
+        return DeploymentError(
+            "a diagram is nested or chained too deeply for the engine to load: split it into "
+            "subprocesses or called diagrams"
+        )
+    return DeploymentError(f"diagram refers to something missing: {exc}")
 
 
 def _executable_process_ids(parser: Any, bpmn: Mapping[str, etree._Element]) -> list[str]:

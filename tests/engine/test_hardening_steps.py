@@ -89,7 +89,7 @@ def test_finding4_an_endless_loop_at_start_is_stopped_and_stores_nothing(engine:
     engine.runtime.max_tasks = 300
     engine.deploy(endless("spin", after_user_task=False), name="spin", user="analyst")
     started = time.perf_counter()
-    with pytest.raises(StepLimitError, match="more than 300 tasks.*stopped at '"):
+    with pytest.raises(StepLimitError, match=r"more than 300 tasks.*stopped at '"):
         engine.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
     assert time.perf_counter() - started < 10
     assert engine.instances() == []
@@ -121,7 +121,7 @@ def test_finding4_a_step_is_bounded_in_wall_time_too(engine: Engine) -> None:
     engine.runtime.max_seconds = 0.3
     engine.deploy(endless("spin", after_user_task=False), name="spin", user="analyst")
     started = time.perf_counter()
-    with pytest.raises(StepLimitError, match="longer than 0.3 s"):
+    with pytest.raises(StepLimitError, match=r"longer than 0\.3 s"):
         engine.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
     assert time.perf_counter() - started < 5
 
