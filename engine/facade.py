@@ -36,6 +36,7 @@ from engine.exceptions import (
     PermissionDeniedError,
     StepLimitError,
     TaskNotOpenError,
+    ValidationError,
 )
 from engine.expressions import EXPRESSION_FUNCTIONS
 from engine.handlers import HandlerRegistry, default_registry
@@ -202,9 +203,11 @@ class Engine:
         Raises:
             NotFoundError: no such deployed process.
         """
+        start_data = dict(data or {})
+        self._check_data(start_data, "the start data")
         with self.reads.connect() as conn:
             definition_id = self.definitions.latest_id(conn, process_id, version)
-        step = self.runtime.create(definition_id, business_key, dict(data or {}), user)
+        step = self.runtime.create(definition_id, business_key, start_data, user)
         if self._after_step(step):
             return self.instance(step.instance.id)
         return _record_of(step, with_data=True)
@@ -430,6 +433,7 @@ class Engine:
             PermissionDeniedError: the user's roles do not include the task's lane.
         """
         submitted = dict(data or {})
+        self._check_data(submitted, "the form data")
 
         def apply(step: Step) -> None:
             task = step.workflow.get_task_from_id(UUID(task_id))
@@ -479,6 +483,24 @@ class Engine:
         if self._after_step(step):
             return self.instance(record.instance_id, with_data=with_data)
         return _record_of(step, with_data)
+
+    def _check_data(self, data: Mapping[str, Any], what: str) -> None:
+        """Refuse data that could not be stored or would break every later script of the case.
+
+        Raises:
+            ValidationError: data nested too deep or too large, or a key that is the name of a
+                function diagrams call (``today``): it would shadow the function.
+        """
+        forms.check_data_depth(data, what)
+        functions = self.runtime.script_engine.environment.functions
+        clash = sorted(key for key in data if key in functions)
+        if clash:
+            raise ValidationError(
+                f"{what} uses {', '.join(repr(k) for k in clash)}, the name of a function "
+                "diagrams call: rename the field",
+                [f"{key}: is the name of an expression function; use another name"
+                 for key in clash],
+            )
 
     def _audit_change(self, key: str, before: Any, after: Any) -> dict[str, Any]:
         """Before/after for the case history; private keys are recorded as changed, no values."""

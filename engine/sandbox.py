@@ -53,6 +53,7 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.cheap_code import MAX_FAST_SIZE, is_cheap
+from engine.data_limits import shape_problem
 from engine.exceptions import SandboxError
 
 __all__ = ["SandboxEnvironment"]
@@ -160,6 +161,7 @@ _GUARDED_OPS: Final[dict[type[ast.operator], str]] = {
     ast.Add: "_add_", ast.Mult: "_mul_", ast.Mod: "_mod_", ast.Pow: "_pow_",
 }
 _SEQUENCE: Final = (str, bytes, list, tuple)
+_SHAPED: Final = (dict, list, tuple)  # values whose shape a script can make unstorable
 #: Largest integer (in bits) in-process arithmetic may build: microseconds to multiply.
 _MAX_FAST_BITS: Final = 64_000
 
@@ -372,6 +374,11 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             if name in injected and not name.startswith("_") and value is not injected[name]:
                 raise SandboxError(f"script assigns to {name!r}, the name of a provided "
                                    "function: rename the variable")
+        for name, value in scope.items():
+            if not name.startswith("_") and name not in injected and isinstance(value, _SHAPED):
+                problem = shape_problem(value)
+                if problem is not None:
+                    raise SandboxError(f"script left {name!r} {problem}: it cannot be stored")
         for name in [name for name in context if name not in scope]:
             del context[name]  # the script ran ``del name``
         for name, value in scope.items():

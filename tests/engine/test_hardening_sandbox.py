@@ -140,3 +140,23 @@ def test_finding3_the_engine_keeps_working_after_a_worker_was_killed(limited: En
     fine = limited.start("loop", business_key="LOOP-1", user="cw1")
     assert limited.incidents(instance_id=fine.id) == []
     assert limited.instance(fine.id).data["total"] == 10
+
+
+@pytest.mark.parametrize(
+    "script, problem",
+    [
+        ("x = []\nfor i in range(3000):\n    x = [x]", "nested more than 32 levels deep"),
+        ("x = []\nx.append(x)", "nested more than 32 levels deep"),
+        ("y = list(range(10))\nx = [y] * 100000", "more than 200,000 values"),
+    ],
+    ids=["deep", "self-reference", "shared"],
+)
+def test_finding8_a_script_that_builds_unstorable_data_is_an_incident_not_a_500(
+    limited: Engine, script: str, problem: str
+) -> None:
+    limited.deploy(script_diagram("deep", script), name="deep", user="analyst")
+    instance = limited.start("deep", business_key="DEEP-1", user="cw1")
+    [incident] = limited.incidents(instance_id=instance.id)
+    assert incident.spec_id == "run_script"
+    assert f"script left 'x' {problem}" in incident.message
+    assert "x" not in limited.instance(instance.id).data
