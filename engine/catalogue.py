@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine as SqlEngine
 from engine.clock import as_utc
 from engine.exceptions import NotFoundError
 from engine.tables import deployment_files, deployments, process_definitions
+from engine.version_list import VersionInfo, process_ids, version_list
 
-__all__ = ["Catalogue", "DefinitionInfo", "DeploymentFile", "DeploymentInfo"]
+__all__ = ["Catalogue", "DefinitionInfo", "DeploymentFile", "DeploymentInfo", "VersionInfo"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,32 @@ class Catalogue:
             raise NotFoundError(f"deployment {deployment_id} has no file {filename!r}")
         return DeploymentFile(row.filename, row.kind, bytes(row.content))
 
+    def latest_deployment(self, name: str) -> DeploymentInfo | None:
+        """The newest deployment of a package, by its name."""
+        with self.db.connect() as conn:
+            row = conn.execute(
+                select(deployments).where(deployments.c.name == name)
+                .order_by(deployments.c.id.desc()).limit(1)
+            ).first()
+            return None if row is None else self._info(conn, row)
+
+    def package_names(self) -> list[str]:
+        """The names deployments were made under, alphabetically."""
+        with self.db.connect() as conn:
+            return list(conn.execute(
+                select(deployments.c.name).distinct().order_by(deployments.c.name)
+            ).scalars())
+
+    def files(self, deployment_id: int) -> dict[str, bytes]:
+        """Every file of a deployment, by file name."""
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                select(deployment_files.c.filename, deployment_files.c.content).where(
+                    deployment_files.c.deployment_id == deployment_id
+                )
+            ).all()
+        return {r.filename: bytes(r.content) for r in rows}
+
     def definitions(
         self, *, process_id: str | None = None, after_id: int | None = None, limit: int = 100
     ) -> list[DefinitionInfo]:
@@ -88,6 +115,16 @@ class Catalogue:
             query = query.where(process_definitions.c.id > after_id)
         with self.db.connect() as conn:
             return [_definition(r) for r in conn.execute(query).all()]
+
+    def versions(self, process_id: str) -> list[VersionInfo]:
+        """The versions of one process, oldest first, with author and running instances."""
+        with self.db.connect() as conn:
+            return version_list(conn, process_id)
+
+    def process_ids(self) -> list[str]:
+        """Every deployed process id, alphabetically."""
+        with self.db.connect() as conn:
+            return process_ids(conn)
 
     def _info(self, conn: Any, row: Any) -> DeploymentInfo:
         versions = conn.execute(

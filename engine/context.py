@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -11,8 +11,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from engine.db import new_id
+from engine.erasure import Erasure
 from engine.handlers import DocumentRef
-from engine.tables import documents, outbox
+from engine.resources import RESOURCE_KIND
+from engine.tables import deployment_files, documents, outbox
 
 __all__ = ["StepHandlerContext"]
 
@@ -29,9 +31,13 @@ class StepHandlerContext:
         process_id: str,
         task: Any,
         now: datetime,
+        on_erase: Callable[[Erasure], None] | None = None,
+        deployment_id: int | None = None,
     ) -> None:
         self._conn = conn
         self._now = now
+        self._on_erase = on_erase
+        self._deployment_id = deployment_id
         self.instance_id = instance_id
         self.business_key = business_key
         self.process_id = process_id
@@ -45,6 +51,23 @@ class StepHandlerContext:
 
     def now(self) -> datetime:
         return self._now
+
+    def erase(self, keys: Iterable[str], values: Iterable[Any]) -> None:
+        if self._on_erase is None:
+            raise RuntimeError("this context cannot erase data")
+        self._on_erase(Erasure.of(keys, values))
+
+    def resource(self, name: str) -> bytes | None:
+        if self._deployment_id is None:
+            return None
+        row = self._conn.execute(
+            select(deployment_files.c.content).where(
+                deployment_files.c.deployment_id == self._deployment_id,
+                deployment_files.c.filename == name,
+                deployment_files.c.kind == RESOURCE_KIND,
+            )
+        ).first()
+        return None if row is None else bytes(row.content)
 
     def _key(self, kind: str, key: str) -> str:
         # Attempt-independent: the same task re-run after a failure produces the same key.

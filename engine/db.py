@@ -2,21 +2,43 @@
 
 SQLite (the embedded default) is tuned for a single-writer workload: WAL so readers never
 block, ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing on lock
-upgrade (reads through :func:`reader` begin DEFERRED), and foreign keys on. PostgreSQL needs
-nothing special beyond a sensible pool.
+upgrade (reads through :func:`reader` begin DEFERRED), and foreign keys on.
+
+PostgreSQL gets a pool without a pre-ping (a round trip on every checkout): a connection that
+died while pooled is found at its first statement instead, SQLAlchemy then recycles the whole
+pool, and :func:`retry_stale` runs the work again on a fresh one. :class:`Connections` lets one
+web request use one connection for everything it reads and writes (decision 0013).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import DBAPIError
 
-__all__ = ["connect", "is_postgres", "migrate", "new_id", "normalise_url", "reader"]
+__all__ = [
+    "AUDIT_ERASING",
+    "Connections",
+    "connect",
+    "is_postgres",
+    "migrate",
+    "new_id",
+    "normalise_url",
+    "reader",
+    "retry_stale",
+    "stale",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -30,6 +52,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# True while engine.erasure scrubs audit rows (SQLite's trigger reads it through a function).
+AUDIT_ERASING: ContextVar[bool] = ContextVar("redress_audit_erasing", default=False)
+
+
 def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -37,7 +63,37 @@ def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+
+
+def stale(exc: BaseException) -> bool:
+    """A statement found its pooled connection dead (the server restarted, a proxy cut it).
+
+    The transaction it was in never committed, and SQLAlchemy has already marked every older
+    pooled connection for renewal, so the work can be run again. A failure during COMMIT has
+    no statement and is not stale: whether that transaction committed is unknown.
+    """
+    return (
+        isinstance(exc, DBAPIError)
+        and bool(exc.connection_invalidated)
+        and exc.statement is not None
+    )
+
+
+def retry_stale(work: Callable[[], T]) -> T:
+    """Run ``work``; run it once more if it met a dead pooled connection (see :func:`stale`).
+
+    Only for work that is safe to repeat once its failed transaction rolled back: every write
+    in Redress is guarded by a revision, a status or a lease.
+    """
+    try:
+        return work()
+    except DBAPIError as exc:
+        if not stale(exc):
+            raise
+        log.warning("database connection lost (%s); retrying on a fresh one", type(exc.orig))
+        _forget_bound()
+        return work()
 
 
 def reader(engine: SqlEngine) -> SqlEngine:
@@ -73,6 +129,9 @@ def _tune_sqlite(engine: SqlEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # The audit log's UPDATE trigger asks this whether an erasure is under way.
+        dbapi_connection.create_function("redress_audit_erasing", 0,
+                                         lambda: int(AUDIT_ERASING.get()))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -100,3 +159,116 @@ def new_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+# -- one connection per request ----------------------------------------------------------------
+
+
+class _Bound:
+    """A connection checked out on first use and held until the binding ends."""
+
+    def __init__(self, reads: SqlEngine) -> None:
+        self.reads = reads
+        self.conn: Connection | None = None
+        self.writing = False
+
+    def get(self) -> Connection:
+        if self.conn is None or self.conn.invalidated:
+            self.close()
+            self.conn = self.reads.connect()
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.writing = False
+
+
+_BOUND: ContextVar[_Bound | None] = ContextVar("redress_bound_connection", default=None)
+
+
+def _forget_bound() -> None:
+    bound = _BOUND.get()
+    if bound is not None:
+        bound.close()
+
+
+class Connections:
+    """Where the engine's reads and writes get their connection.
+
+    Outside :meth:`bound`, each :meth:`read` and :meth:`write` checks one out of the pool, as
+    before. Inside it (one web request), they all use the same connection, checked out once:
+    reads in autocommit on PostgreSQL (DEFERRED on SQLite), each write in a transaction of its
+    own on that connection. The caller's sign-in check, the step and the answer then cost one
+    checkout instead of four.
+    """
+
+    def __init__(self, db: SqlEngine) -> None:
+        self.db = db
+        self.reads = reader(db)
+        self.postgres = is_postgres(db)
+
+    def _mine(self) -> _Bound | None:
+        bound = _BOUND.get()
+        return bound if bound is not None and bound.reads.pool is self.db.pool else None
+
+    @contextmanager
+    def bound(self) -> Iterator[None]:
+        """Share one connection among every read and write inside the block."""
+        if self._mine() is not None:
+            yield
+            return
+        bound = _Bound(self.reads)
+        token = _BOUND.set(bound)
+        try:
+            yield
+        finally:
+            _BOUND.reset(token)
+            bound.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        bound = self._mine()
+        if bound is None:
+            with self.reads.connect() as conn:
+                yield conn
+            return
+        conn = bound.get()
+        if bound.writing:  # a read inside a write sees the write
+            yield conn
+            return
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction() and not conn.invalidated:
+                conn.commit()  # SQLite: end the DEFERRED read; PostgreSQL: nothing is sent
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction, committed when the block ends (rolled back if it raises)."""
+        bound = self._mine()
+        if bound is None:
+            with self.db.begin() as conn:
+                yield conn
+            return
+        conn = bound.get()
+        if bound.writing:
+            raise RuntimeError("a write transaction is already open on this request's connection")
+        if conn.in_transaction():
+            conn.commit()
+        self._mode(bound, conn, writing=True)
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if not conn.invalidated:
+                self._mode(bound, conn, writing=False)
+
+    def _mode(self, bound: _Bound, conn: Connection, *, writing: bool) -> None:
+        bound.writing = writing
+        if self.postgres:
+            level = self.db.dialect.default_isolation_level if writing else "AUTOCOMMIT"
+            conn.execution_options(isolation_level=level)
+        else:
+            conn.execution_options(redress_read=not writing)

@@ -1,9 +1,10 @@
 """Deployments: validate untrusted files, store them immutably, and keep parsed specs cached.
 
 A deployment is the set of files an analyst uploads (BPMN, DMN, JSON Schema forms). It is
-identified by the hash of its content: deploying the same files again changes nothing, and any
-change makes a new version of every executable process in it. Running instances keep the
-definition (and so the specs) they started on.
+identified by the hash of its content: deploying the same files again changes nothing. A new
+deployment is a release of every process in it, but only a process whose content changed gets a
+new version number (``engine.versions``). Running instances keep the definition (and so the
+specs, the called processes' included) they started on.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from engine import deploy_checks, forms, safe_xml
+from engine import deploy_checks, forms, resources, safe_xml, versions
 from engine.db import new_id
 from engine.exceptions import ConflictError, DeploymentError, NotFoundError
 from engine.handlers import HandlerRegistry
@@ -46,6 +47,8 @@ class Definition:
 
 
 def classify(filename: str) -> str:
+    if resources.is_resource(filename):
+        return resources.RESOURCE_KIND
     lower = filename.lower()
     for suffix, kind in (
         (".bpmn", "bpmn"),
@@ -56,7 +59,8 @@ def classify(filename: str) -> str:
         if lower.endswith(suffix):
             return kind
     raise DeploymentError(
-        f"{filename}: only .bpmn, .dmn and .json (JSON Schema form) files are accepted"
+        f"{filename}: only .bpmn, .dmn, .json (JSON Schema form) and .j2 (template) files "
+        "are accepted"
     )
 
 
@@ -72,6 +76,7 @@ class _Checked:
     bpmn: dict[str, etree._Element]
     dmn: dict[str, etree._Element]
     forms: dict[str, dict[str, Any]]
+    resources: dict[str, bytes] = field(default_factory=dict)
 
 
 def _check_files(files: Mapping[str, bytes]) -> _Checked:
@@ -84,6 +89,10 @@ def _check_files(files: Mapping[str, bytes]) -> _Checked:
             raise DeploymentError(f"{name}: larger than {safe_xml.MAX_UPLOAD_BYTES} bytes")
         if kind == "form":
             checked.forms[name] = forms.check_form(name, content, files)
+            continue
+        if kind == resources.RESOURCE_KIND:
+            resources.check_resource(name, content)
+            checked.resources[name] = content
             continue
         root = safe_xml.parse_untrusted(content, name)
         found = safe_xml.kind_of(root)
@@ -116,6 +125,13 @@ def _parse(checked: _Checked, registry: HandlerRegistry | None) -> ParsedPackage
     absent = sorted(form for form in package.forms if form not in checked.forms)
     if absent:
         raise DeploymentError(f"user task form(s) not in the deployment: {', '.join(absent)}")
+    if registry is not None and registry.deploy_checks:
+        calls = resources.service_calls(checked.bpmn)
+        for check in registry.deploy_checks:
+            try:
+                check(checked.resources, calls)
+            except ValueError as exc:
+                raise DeploymentError(str(exc)) from exc
     return package
 
 
@@ -161,21 +177,22 @@ def deploy_files(
                 for f, c in files.items()
             ],
         )
-        versions: dict[str, int] = {}
+        numbers: dict[str, int] = {}
+        changed: list[str] = []
+        hashes = versions.process_hashes(files, checked.bpmn, checked.dmn)
         for pid in package.specs:
-            latest = conn.execute(
-                select(func.max(process_definitions.c.version)).where(
-                    process_definitions.c.process_id == pid
-                )
-            ).scalar()
-            versions[pid] = (latest or 0) + 1
+            numbers[pid], new = versions.settle_version(
+                conn, pid, hashes[pid], deployment_id=dep_id, now=now
+            )
+            if new:
+                changed.append(pid)
             conn.execute(
                 insert(process_definitions).values(
                     process_id=pid,
-                    version=versions[pid],
+                    version=numbers[pid],
                     name=package.names[pid],
                     deployment_id=dep_id,
-                    content_hash=digest,
+                    content_hash=hashes[pid],
                     created_at=now,
                 )
             )
@@ -183,7 +200,7 @@ def deploy_files(
         raise ConflictError(
             "another deployment of the same process happened at the same time"
         ) from exc
-    return DeploymentRecord(dep_id, name, digest, now, user, versions)
+    return DeploymentRecord(dep_id, name, digest, now, user, numbers, changed=sorted(changed))
 
 
 class DefinitionCache:
@@ -232,7 +249,10 @@ class DefinitionCache:
         )
         if version is not None:
             query = query.where(process_definitions.c.version == version)
-        found = conn.execute(query.order_by(process_definitions.c.version.desc()).limit(1)).scalar()
+        # The newest release of the newest version: it carries the newest called processes.
+        found = conn.execute(query.order_by(
+            process_definitions.c.version.desc(), process_definitions.c.id.desc()
+        ).limit(1)).scalar()
         if found is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFoundError(f"no deployed process {process_id!r}{suffix}")

@@ -28,8 +28,9 @@ from engine import forms, queries, spiff
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock
-from engine.db import connect, migrate, reader
+from engine.db import Connections, connect, migrate, retry_stale
 from engine.definitions import DefinitionCache, deploy_files
+from engine.erasure import ErasureHook
 from engine.exceptions import (
     InvalidStateError,
     NotFoundError,
@@ -101,7 +102,10 @@ class Engine:
         audit_private_keys: Sequence[str] = (),
     ) -> None:
         self.db = db
-        self.reads = reader(db)  # reads need no transaction (autocommit / deferred)
+        # Reads need no transaction (autocommit / deferred); inside ``conns.bound()`` (a web
+        # request) every read and write shares one connection.
+        self.conns = Connections(db)
+        self.reads = self.conns.reads
         self.audit_private_keys = tuple(audit_private_keys)
         self.clock = clock
         self.registry = registry
@@ -120,6 +124,7 @@ class Engine:
             sync=Projector(max_attempts),
             summary_keys=summary_keys,
             cache=WorkflowCache(cache_size),
+            conns=self.conns,
         )
         self.jobs_runner = JobRunner(self.runtime, registry, backoff)
         self.timer_firer = TimerFirer(self.runtime)
@@ -170,6 +175,14 @@ class Engine:
         """Create or upgrade the schema (Alembic), including any extra migration branches."""
         migrate(self.db, self.extra_migrations)
 
+    def add_erasure_hook(self, hook: ErasureHook) -> None:
+        """Also scrub an application store when a handler erases personal data (``ctx.erase``).
+
+        The hook runs in the erasing step's transaction with (connection, instance id,
+        business key, :class:`engine.erasure.Erasure`).
+        """
+        self.runtime.erasure_hooks.append(hook)
+
     def close(self) -> None:
         self.runtime.script_engine.environment.close()
         self.db.dispose()
@@ -182,7 +195,7 @@ class Engine:
         Raises:
             DeploymentError: a file is malformed, hostile, or refers to something missing.
         """
-        with self.db.begin() as conn:
+        with self.conns.write() as conn:
             return deploy_files(
                 conn, files, name=name, user=user, now=self.clock.now(), registry=self.registry
             )
@@ -205,15 +218,22 @@ class Engine:
         """
         start_data = dict(data or {})
         self._check_data(start_data, "the start data")
-        with self.reads.connect() as conn:
-            definition_id = self.definitions.latest_id(conn, process_id, version)
-        step = self.runtime.create(definition_id, business_key, start_data, user)
+
+        def run() -> Step:
+            with self.conns.write() as conn:  # one transaction: the version lookup and the step
+                definition_id = self.definitions.latest_id(conn, process_id, version)
+                return self.runtime.create(
+                    definition_id, business_key, start_data, user, conn=conn
+                )
+
+        step = retry_stale(run)
+        self.runtime.committed(step)
         if self._after_step(step):
             return self.instance(step.instance.id)
         return _record_of(step, with_data=True)
 
     def instance(self, instance_id: int, *, with_data: bool = True) -> InstanceRecord:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             data = self._data(conn, instance_id) if with_data else None
             record = queries.instance_record(conn, instance_id, data)
         if record is None:
@@ -235,15 +255,20 @@ class Engine:
         return instance_data(workflow)
 
     def instances(self, **filters: Any) -> list[InstanceRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.instance_records(conn, **filters)
 
     def suspend(
-        self, instance_id: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.status = "suspended"
-            step.record("instance_suspended")
+            step.record("instance_suspended", **_reason(reason))
 
         self.runtime.step(
             instance_id, apply, actor=user, advance=False, expected_revision=expected_revision
@@ -251,11 +276,16 @@ class Engine:
         return self.instance(instance_id, with_data=False)
 
     def resume(
-        self, instance_id: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.instance.status = "active"
-            step.record("instance_resumed")
+            step.record("instance_resumed", **_reason(reason))
 
         _, step = self.runtime.run(
             instance_id,
@@ -293,7 +323,7 @@ class Engine:
         """Say what moving a running instance to another version would change."""
         from engine.tables import process_instances as pi
 
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             row = conn.execute(
                 select(pi.c.state, pi.c.definition_id, pi.c.process_id).where(
                     pi.c.id == instance_id
@@ -312,7 +342,13 @@ class Engine:
         return plan  # type: ignore[no-any-return]
 
     def migrate(
-        self, instance_id: int, to_version: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        to_version: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         """Move a running instance to another deployed version of its process.
 
@@ -337,6 +373,7 @@ class Engine:
                 from_version=step.definition.version,
                 to_version=target.version,
                 changed=plan.changed,
+                **_reason(reason),
             )
             step.definition = target
 
@@ -354,11 +391,11 @@ class Engine:
 
     def tasks(self, **filters: Any) -> list[TaskRecord]:
         """Open tasks by ``roles``, ``assignee``, ``instance_id`` or ``business_key``."""
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.task_records(conn, **filters)
 
     def task(self, task_id: str) -> TaskRecord:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             record = queries.task_record(conn, task_id)
         if record is None:
             raise NotFoundError(f"task {task_id} does not exist")
@@ -370,7 +407,7 @@ class Engine:
             return None
         from engine.tables import process_instances as pi
 
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             def_id = conn.execute(
                 select(pi.c.definition_id).where(pi.c.id == record.instance_id)
             ).scalar_one()
@@ -385,7 +422,7 @@ class Engine:
         record = self.task(task_id)
         if roles is not None and record.lane and record.lane not in roles:
             raise PermissionDeniedError(f"task {task_id} belongs to the {record.lane} queue")
-        with self.db.begin() as conn:
+        with self.conns.write() as conn:
             done = conn.execute(
                 update(human_tasks)
                 .where(
@@ -406,7 +443,7 @@ class Engine:
         record = self.task(task_id)
         if record.assignee != user and not (roles and "team_leader" in roles):
             raise PermissionDeniedError(f"task {task_id} is not assigned to {user}")
-        with self.db.begin() as conn:
+        with self.conns.write() as conn:
             conn.execute(
                 update(human_tasks)
                 .where(human_tasks.c.id == task_id, human_tasks.c.status == "open")
@@ -452,37 +489,47 @@ class Engine:
             }
             task.data.update(submitted)
             task.run()
-            step.record("task_completed", task_id, spec_id=record.spec_id, changes=changes)
+            spec = task.task_spec
+            step.record("task_completed", task_id, spec_id=str(spec.bpmn_id or spec.name),
+                        changes=changes)
 
-        # One transaction: the task (with its instance's claim columns) is read in the step's.
+        # One transaction: the task (with its instance's claim columns, locked) is read in the
+        # step's. A dead pooled connection fails the first statement: run it again.
         try:
-            with self.db.begin() as conn:
-                row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
-                if row is None:
-                    raise NotFoundError(f"task {task_id} does not exist")
-                record = queries.task_from_row(row)
-                self._check_access(record, user, roles)
-                if record.status != "open":
-                    raise TaskNotOpenError(f"task {task_id} is {record.status}")
-                if record.form:
-                    form_files = self.definitions.get(conn, row.pi_definition_id).forms
-                    if record.form in form_files:
-                        forms.validate(form_files, record.form, submitted)
-                _, step = self.runtime.run(
-                    record.instance_id,
-                    apply,
-                    actor=user,
-                    expected_revision=expected_revision,
-                    conn=conn,
-                    found=row,
-                )
+            step = retry_stale(lambda: self._complete_in_one(task_id, submitted, apply, user,
+                                                             roles, expected_revision))
         except StepLimitError as exc:  # rolled back; recorded in a transaction of its own
             self.runtime.runaway(exc)
             raise
         self.runtime.committed(step)
         if self._after_step(step):
-            return self.instance(record.instance_id, with_data=with_data)
+            return self.instance(step.instance.id, with_data=with_data)
         return _record_of(step, with_data)
+
+    def _complete_in_one(self, task_id: str, submitted: dict[str, Any],
+                         apply: Callable[[Step], None], user: str,
+                         roles: Collection[str] | None, expected_revision: int | None) -> Step:
+        with self.conns.write() as conn:
+            row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
+            if row is None:
+                raise NotFoundError(f"task {task_id} does not exist")
+            record = queries.task_from_row(row)
+            self._check_access(record, user, roles)
+            if record.status != "open":
+                raise TaskNotOpenError(f"task {task_id} is {record.status}")
+            if record.form:
+                form_files = self.definitions.get(conn, row.pi_definition_id).forms
+                if record.form in form_files:
+                    forms.validate(form_files, record.form, submitted)
+            _, step = self.runtime.run(
+                record.instance_id,
+                apply,
+                actor=user,
+                expected_revision=expected_revision,
+                conn=conn,
+                found=row,
+            )
+        return step
 
     def _check_data(self, data: Mapping[str, Any], what: str) -> None:
         """Refuse data that could not be stored or would break every later script of the case.
@@ -587,7 +634,7 @@ class Engine:
         if not self.run_jobs_inline:
             return
         for _ in range(100):
-            with self.reads.connect() as conn:
+            with self.conns.read() as conn:
                 ids = [
                     r.id
                     for r in conn.execute(
@@ -611,19 +658,19 @@ class Engine:
     def incidents(
         self, *, open_only: bool = True, instance_id: int | None = None
     ) -> list[IncidentRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.incident_records(conn, open_only=open_only, instance_id=instance_id)
 
     def incident(self, incident_id: int) -> IncidentRecord:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             found = queries.incident_records(conn, open_only=False, incident_id=incident_id)
         if not found:
             raise NotFoundError(f"incident {incident_id} does not exist")
         return found[0]
 
-    def retry_incident(self, incident_id: int, *, user: str) -> None:
+    def retry_incident(self, incident_id: int, *, user: str, reason: str = "") -> None:
         """Retry what failed (handler job, script task or delivery) after a fix."""
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             found = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
         if found is None:
             raise NotFoundError(f"incident {incident_id} does not exist")
@@ -631,12 +678,12 @@ class Engine:
             raise TaskNotOpenError(f"incident {incident_id} is already resolved")
         now = self.clock.now()
         if found.kind == "script":
-            self._retry_script(found, user)
+            self._retry_script(found, user, reason)
         elif found.kind == "step_limit":
-            with self.db.begin() as conn:  # the instance stays suspended until resumed
+            with self.conns.write() as conn:  # the instance stays suspended until resumed
                 self._resolve(conn, found, user)
         else:
-            with self.db.begin() as conn:
+            with self.conns.write() as conn:
                 if found.kind == "handler":
                     conn.execute(
                         update(jobs)
@@ -649,22 +696,22 @@ class Engine:
                         .where(outbox.c.id == found.outbox_id)
                         .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
                     )
-                self._resolve(conn, found, user)
+                self._resolve(conn, found, user, reason)
         self._run_inline_jobs(found.instance_id)
 
-    def _retry_script(self, incident: Any, user: str) -> None:
+    def _retry_script(self, incident: Any, user: str, reason: str = "") -> None:
         def apply(step: Step) -> None:
             task = step.workflow.get_task_from_id(UUID(incident.task_id))
             if task is None or task.state != spiff.TaskState.ERROR:
                 raise TaskNotOpenError("the failed task is no longer waiting for a retry")
             task.internal_data.pop("incident_opened", None)
             task._set_state(spiff.TaskState.READY)
-            self._resolve(step.conn, incident, user)
+            self._resolve(step.conn, incident, user, reason)
 
         _, step = self.runtime.run(incident.instance_id, apply, actor=user)
         self._after_step(step)
 
-    def _resolve(self, conn: Any, incident: Any, user: str) -> None:
+    def _resolve(self, conn: Any, incident: Any, user: str, reason: str = "") -> None:
         conn.execute(
             update(incidents)
             .where(incidents.c.id == incident.id)
@@ -678,20 +725,21 @@ class Engine:
             incident.task_id,
             incident_id=incident.id,
             kind=incident.kind,
+            **_reason(reason),
         )
 
     # -- records -------------------------------------------------------------------------
 
     def audit(self, instance_id: int) -> list[AuditRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.audit_for(conn, instance_id)
 
     def documents(self, instance_id: int) -> list[DocumentRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.document_records(conn, instance_id)
 
     def document_content(self, document_id: int) -> bytes:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             content = conn.execute(
                 select(documents.c.content).where(documents.c.id == document_id)
             ).scalar()
@@ -700,15 +748,15 @@ class Engine:
         return bytes(content)
 
     def jobs(self, instance_id: int | None = None) -> list[JobRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.job_records(conn, instance_id)
 
     def timers(self, instance_id: int | None = None) -> list[TimerRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.timer_records(conn, instance_id)
 
     def outbox(self, instance_id: int | None = None) -> list[OutboxRecord]:
-        with self.reads.connect() as conn:
+        with self.conns.read() as conn:
             return queries.outbox_records(conn, instance_id)
 
     def _audit(
@@ -751,3 +799,8 @@ def _record_of(step: Step, with_data: bool = False) -> InstanceRecord:
         dict(step.summary),
         copy.deepcopy(step.data) if with_data else {},
     )
+
+
+def _reason(reason: str) -> dict[str, str]:
+    """An operator's reason for the audit log (kept short); nothing when none was given."""
+    return {"reason": reason.strip()[:500]} if reason.strip() else {}

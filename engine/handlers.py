@@ -15,12 +15,14 @@ sends twice; documents are stored with ``ctx.store_document``. Both are idempote
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
+
+from engine.resources import DeployCheck
 
 __all__ = [
     "DocumentRef",
@@ -28,6 +30,7 @@ __all__ = [
     "HandlerFunc",
     "HandlerRegistry",
     "default_registry",
+    "deploy_check",
     "handler",
 ]
 
@@ -63,9 +66,20 @@ class HandlerContext(Protocol):
     ) -> DocumentRef:
         """Store a document with the case; idempotent per (task, kind, key)."""
 
+    def resource(self, name: str) -> bytes | None:
+        """A resource file (e.g. a letter template) of the deployment this instance runs on."""
+
     @property
     def connection(self) -> Connection:
         """The step's database connection, for handlers that keep their own tables."""
+
+    def erase(self, keys: Iterable[str], values: Iterable[Any]) -> None:
+        """Erase ``keys`` and every occurrence of ``values`` from every store of the instance.
+
+        Applied when the step is saved, in its transaction: the data of every task (history
+        and subprocesses included), the serialized state, audit rows, outbox payloads and the
+        application's erasure hooks (see ``engine.erasure``).
+        """
 
 
 HandlerFunc = Callable[..., Mapping[str, Any] | None]
@@ -76,6 +90,7 @@ class HandlerRegistry:
     """Maps operator ids to handler functions."""
 
     handlers: dict[str, HandlerFunc] = field(default_factory=dict)
+    deploy_checks: list[DeployCheck] = field(default_factory=list)
 
     def register(self, operator_id: str, func: HandlerFunc) -> HandlerFunc:
         if operator_id in self.handlers and self.handlers[operator_id] is not func:
@@ -88,6 +103,12 @@ class HandlerRegistry:
 
     def __contains__(self, operator_id: object) -> bool:
         return operator_id in self.handlers
+
+    def add_deploy_check(self, check: DeployCheck) -> DeployCheck:
+        """Run ``check`` on every deployment's resources and service calls (see resources.py)."""
+        if check not in self.deploy_checks:
+            self.deploy_checks.append(check)
+        return check
 
     def decorator(self, operator_id: str) -> Callable[[HandlerFunc], HandlerFunc]:
         def wrap(func: HandlerFunc) -> HandlerFunc:
@@ -102,3 +123,8 @@ default_registry = HandlerRegistry()
 def handler(operator_id: str) -> Callable[[HandlerFunc], HandlerFunc]:
     """Register a function as the handler for a service-task operator id."""
     return default_registry.decorator(operator_id)
+
+
+def deploy_check(check: DeployCheck) -> DeployCheck:
+    """Register a deploy check with the default registry (see :mod:`engine.resources`)."""
+    return default_registry.add_deploy_check(check)

@@ -60,7 +60,7 @@ class JobRunner:
         """Run one job; return done, retry, failed, conflict, waiting or skipped."""
         job: Any = None
         try:
-            with self.runtime.db.begin() as conn:
+            with self.runtime.conns.write() as conn:
                 job = conn.execute(_SELECT_JOB, {"job_id": job_id}).first()
                 if job is None or job.status != "pending":
                     return "skipped"
@@ -124,6 +124,8 @@ class JobRunner:
                 process_id=step.instance.process_id,
                 task=task,
                 now=step.now,
+                on_erase=step.erasures.append,
+                deployment_id=step.definition.deployment_id,
             )
             result = func(ctx, **params)
             if result is not None and not isinstance(result, Mapping):
@@ -136,7 +138,7 @@ class JobRunner:
         return invoke
 
     def _release(self, job_id: int, next_attempt: datetime) -> None:
-        with self.runtime.db.begin() as conn:
+        with self.runtime.conns.write() as conn:
             conn.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id, jobs.c.status == "pending")
@@ -149,7 +151,7 @@ class JobRunner:
         message = describe_error(exc)
         log.warning("job %s (%s) attempt %s failed: %s", job.id, job.operator, attempts, message)
         final = attempts >= job.max_attempts
-        with self.runtime.db.begin() as conn:
+        with self.runtime.conns.write() as conn:
             conn.execute(
                 update(jobs)
                 .where(jobs.c.id == job.id, jobs.c.status == "pending")

@@ -32,7 +32,7 @@ class Correlator:
         self, name: str, business_key: str, payload: Any, idempotency_key: str | None = None
     ) -> CorrelationResult:
         """Deliver to the instance waiting for ``name`` under ``business_key``, or keep it."""
-        with self.runtime.db.begin() as conn:
+        with self.runtime.conns.write() as conn:
             if idempotency_key:
                 seen = conn.execute(
                     select(messages).where(messages.c.idempotency_key == idempotency_key)
@@ -62,7 +62,7 @@ class Correlator:
     def _try_deliver(self, message_id: int, name: str, business_key: str) -> int | None:
         """The message is stored; hand it to a waiting instance if there is one (retry races)."""
         for _ in range(10):
-            with self.runtime.db.begin() as conn:
+            with self.runtime.conns.write() as conn:
                 sub = conn.execute(
                     select(message_subscriptions.c.instance_id)
                     .where(

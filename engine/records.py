@@ -28,6 +28,7 @@ class DeploymentRecord:
     created_by: str
     processes: dict[str, int] = field(default_factory=dict)  # process id -> version
     created: bool = True  # False when identical content was already deployed
+    changed: list[str] = field(default_factory=list)  # processes that got a new version
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,16 @@
 """The step: load an instance, apply one change, run the engine, persist — one transaction.
 
-Every state change in Redress goes through :meth:`Runtime.step`. It claims the instance's
-revision first (``UPDATE … WHERE revision = ?``), which both detects a lost race and, on
-PostgreSQL, holds the row lock for the rest of the step; everything the step derives (task
-rows, timers, subscriptions, jobs, incidents, audit) is written in the same transaction.
+Every state change in Redress goes through :meth:`Runtime.step`. It reads the instance's row
+with ``FOR UPDATE`` (on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already makes the writer
+exclusive), so a concurrent step on the same instance waits for this one and then reads the
+revision it left; the save writes the next revision ``WHERE revision = r`` as a last guard.
+Everything the step derives (task rows, timers, subscriptions, jobs, incidents, audit) is
+written in the same transaction (decisions 0004 and 0013).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +23,15 @@ from sqlalchemy.engine import Engine as SqlEngine
 from engine import spiff
 from engine.cache import WorkflowCache
 from engine.clock import Clock, as_utc, using_clock
-from engine.db import new_id
+from engine.db import Connections, new_id
 from engine.definitions import Definition, DefinitionCache
+from engine.erasure import (
+    Erasure,
+    ErasureHook,
+    erase_instance_rows,
+    scrub_state,
+    scrub_workflow,
+)
 from engine.exceptions import (
     ConflictError,
     InvalidStateError,
@@ -54,29 +64,30 @@ CLAIM_COLUMNS = (
     _pi.c.open_refs.label("pi_open_refs"),
     _pi.c.started_at.label("pi_started_at"),
 )
-_SELECT_CLAIM = select(*CLAIM_COLUMNS).where(_pi.c.id == bindparam("instance_id"))
+_SELECT_CLAIM = (
+    select(*CLAIM_COLUMNS).where(_pi.c.id == bindparam("instance_id")).with_for_update(of=_pi)
+)
 
 
 def select_with_claim(table: Table, key: str) -> Select[Any]:
     """A row of ``table`` (by id, bound as ``key``) with its instance's :data:`CLAIM_COLUMNS`.
 
     What a completion, a timer or a job reads in the step's own transaction and hands to
-    :meth:`Runtime.run` as ``found``.
+    :meth:`Runtime.run` as ``found``. The instance row is locked (``FOR UPDATE``, PostgreSQL)
+    until the step's transaction ends: that lock is the step's claim.
     """
     return (
         select(table, *CLAIM_COLUMNS)
         .join(_pi, _pi.c.id == table.c.instance_id)
         .where(table.c.id == bindparam(key))
+        .with_for_update(of=_pi)
     )
-_UPDATE_CLAIM = (
-    update(_pi)
-    .where(_pi.c.id == bindparam("instance_id"), _pi.c.revision == bindparam("expected"))
-    .values(revision=bindparam("claimed"))
-)
+
+
 _SELECT_STATE = select(_pi.c.state).where(_pi.c.id == bindparam("instance_id"))
 _SAVE = (
     update(_pi)
-    .where(_pi.c.id == bindparam("instance_id"))
+    .where(_pi.c.id == bindparam("instance_id"), _pi.c.revision == bindparam("expected"))
     .values(
         definition_id=bindparam("v_definition_id", type_=_pi.c.definition_id.type),
         state=bindparam("v_state", type_=_pi.c.state.type),
@@ -89,6 +100,7 @@ _SAVE = (
     )
 )
 _INSERT_AUDIT = insert(audit_log)
+_INSERT_INSTANCE = insert(process_instances)
 
 T = TypeVar("T")
 
@@ -103,6 +115,7 @@ class InstanceRow:
     revision: int
     open_refs: dict[str, list[str]]
     started_at: datetime
+    stored_revision: int = 0  # the revision the row holds until this step saves
 
 
 @dataclass
@@ -124,6 +137,8 @@ class Step:
     # the projector does not issue an UPDATE for them that would match nothing.
     closed: dict[str, set[str]] = field(default_factory=dict)
     budget: StepBudget | None = None  # tasks and wall time left; set by the runtime
+    # Personal data a handler asked to erase from every store when this step is saved.
+    erasures: list[Erasure] = field(default_factory=list)
 
     def settled(self, kind: str, ref: str) -> None:
         """Note that the step itself closed the derived row ``ref`` of ``kind``."""
@@ -163,8 +178,10 @@ class Runtime:
         sync: Syncer,
         summary_keys: Sequence[str] = (),
         cache: WorkflowCache | None = None,
+        conns: Connections | None = None,
     ) -> None:
         self.db = db
+        self.conns = conns if conns is not None else Connections(db)
         self.definitions = definitions
         self.script_engine = script_engine
         self.clock = clock
@@ -175,6 +192,10 @@ class Runtime:
         self.before_commit: Callable[[Step], None] | None = None
         self.max_tasks = MAX_TASKS_PER_STEP
         self.max_seconds = MAX_STEP_SECONDS
+        # Application stores an erasure must also reach (see engine.erasure).
+        self.erasure_hooks: list[ErasureHook] = []
+        # Metrics seam: called with each step's duration in seconds (``/metrics``).
+        self.on_step: Callable[[float], None] | None = None
 
     # -- instance creation ---------------------------------------------------------------
 
@@ -185,55 +206,75 @@ class Runtime:
         data: Mapping[str, Any],
         actor: str,
         first: Callable[[Step], None] | None = None,
+        *,
+        conn: Connection | None = None,
     ) -> Step:
-        """Start an instance: insert its row, then run its first step in the same transaction."""
+        """Start an instance: insert its row, then run its first step in the same transaction.
+
+        With ``conn`` it runs in the caller's transaction; the caller calls :meth:`committed`.
+        """
+        if conn is None:
+            with self.conns.write() as own:
+                step = self._create(own, definition_id, business_key, data, actor, first)
+            self.committed(step)
+            return step
+        return self._create(conn, definition_id, business_key, data, actor, first)
+
+    def _create(
+        self,
+        conn: Connection,
+        definition_id: int,
+        business_key: str,
+        data: Mapping[str, Any],
+        actor: str,
+        first: Callable[[Step], None] | None,
+    ) -> Step:
         now = self.clock.now()
-        with self.db.begin() as conn:
-            definition = self.definitions.get(conn, definition_id)
-            workflow = spiff.new_workflow(
-                definition.spec, definition.subprocess_specs, self.script_engine
-            )
-            for task in workflow.get_tasks(state=spiff.TaskState.READY):
-                task.data.update(data)
-            instance_id = new_id(conn.execute(
-                insert(process_instances).values(
-                    definition_id=definition_id,
-                    process_id=definition.process_id,
-                    business_key=business_key,
-                    status="active",
-                    revision=0,
-                    state=b"{}",
-                    open_refs={},
-                    summary={},
-                    started_at=now,
-                    updated_at=now,
-                    started_by=actor,
-                )
-            ))
-            row = InstanceRow(
-                instance_id,
-                definition_id,
-                definition.process_id,
-                business_key,
-                "active",
-                0,
-                {},
-                now,
-            )
-            step = Step(conn, row, definition, workflow, now, actor)
-            step.budget = StepBudget(None, self.max_tasks, self.max_seconds)
-            step.record(
-                "instance_started",
-                process_id=definition.process_id,
-                version=definition.version,
-                data_keys=sorted(data),
-            )
-            with using_clock(self.clock):
-                if first is not None:
-                    first(step)
-                self._advance(step)
-            self._save(step)
-        self.cache.put(instance_id, step.instance.revision, workflow)
+        definition = self.definitions.get(conn, definition_id)
+        workflow = spiff.new_workflow(
+            definition.spec, definition.subprocess_specs, self.script_engine
+        )
+        for task in workflow.get_tasks(state=spiff.TaskState.READY):
+            task.data.update(data)
+        instance_id = new_id(conn.execute(
+            _INSERT_INSTANCE,
+            {
+                "definition_id": definition_id,
+                "process_id": definition.process_id,
+                "business_key": business_key,
+                "status": "active",
+                "revision": 0,
+                "state": b"{}",
+                "open_refs": {},
+                "summary": {},
+                "started_at": now,
+                "updated_at": now,
+                "started_by": actor,
+            },
+        ))
+        row = InstanceRow(
+            instance_id,
+            definition_id,
+            definition.process_id,
+            business_key,
+            "active",
+            0,
+            {},
+            now,
+        )
+        step = Step(conn, row, definition, workflow, now, actor)
+        step.budget = StepBudget(None, self.max_tasks, self.max_seconds)
+        step.record(
+            "instance_started",
+            process_id=definition.process_id,
+            version=definition.version,
+            data_keys=sorted(data),
+        )
+        with using_clock(self.clock):
+            if first is not None:
+                first(step)
+            self._advance(step)
+        self._save(step)
         return step
 
     # -- the step ------------------------------------------------------------------------
@@ -279,7 +320,7 @@ class Runtime:
         """
         if conn is None:
             try:
-                with self.db.begin() as own:
+                with self.conns.write() as own:
                     result, step = self._run(
                         own, instance_id, apply, actor, expected_revision, statuses, advance,
                         found,
@@ -296,7 +337,7 @@ class Runtime:
     def runaway(self, exc: StepLimitError) -> None:
         """After a step over its budget was rolled back: incident and suspension, committed."""
         # The workflow it ran on was taken out of the cache and is not put back: nothing stale.
-        record_runaway(self.db, self.clock, exc)
+        record_runaway(self.conns, self.clock, exc)
 
     def committed(self, step: Step) -> None:
         """Keep the step's workflow warm; call only once its transaction has committed."""
@@ -313,6 +354,7 @@ class Runtime:
         advance: bool,
         found: Any,
     ) -> tuple[T, Step]:
+        began = time.perf_counter()
         now = self.clock.now()
         row = self._claim(conn, instance_id, expected_revision, statuses, found)
         definition = self.definitions.get(conn, row.definition_id)
@@ -327,6 +369,8 @@ class Runtime:
             if advance:
                 self._advance(step)
         self._save(step)
+        if self.on_step is not None:
+            self.on_step(time.perf_counter() - began)
         return result, step
 
     def _claim(
@@ -347,16 +391,6 @@ class Runtime:
             )
         if found.pi_status not in statuses:
             raise InvalidStateError(f"instance {instance_id} is {found.pi_status}")
-        claimed = conn.execute(
-            _UPDATE_CLAIM,
-            {
-                "instance_id": instance_id,
-                "expected": found.pi_revision,
-                "claimed": found.pi_revision + 1,
-            },
-        )
-        if claimed.rowcount != 1:
-            raise ConflictError(f"instance {instance_id} was changed by someone else; reload")
         return InstanceRow(
             found.pi_id,
             found.pi_definition_id,
@@ -366,6 +400,7 @@ class Runtime:
             found.pi_revision + 1,
             dict(found.pi_open_refs or {}),
             as_utc(found.pi_started_at) or self.clock.now(),
+            found.pi_revision,
         )
 
     def _load(self, conn: Connection, row: InstanceRow, definition: Definition) -> spiff.Workflow:
@@ -386,6 +421,10 @@ class Runtime:
 
     def _save(self, step: Step) -> None:
         workflow = step.workflow
+        erasure = Erasure.merge(step.erasures) if step.erasures else None
+        if erasure is not None:
+            scrub_workflow(workflow, erasure)
+            step.audit = erasure.scrub(step.audit)
         status = step.status or step.instance.status
         ended = None
         if status == "active" and workflow.is_completed():
@@ -398,15 +437,17 @@ class Runtime:
             spiff.compact_finished(workflow)
         else:
             spiff.compact(workflow)
-        summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
+        summary = _jsonable(project_summary(data, self.summary_keys))
         step.summary = summary
         step.data = data
-        step.conn.execute(
+        state = spiff.dumps_state(workflow)
+        saved = step.conn.execute(
             _SAVE,
             {
                 "instance_id": step.instance.id,
+                "expected": step.instance.stored_revision,
                 "v_definition_id": step.definition.id,
-                "v_state": spiff.dumps_state(workflow),
+                "v_state": state if erasure is None else scrub_state(state, erasure),
                 "v_status": status,
                 "v_revision": step.instance.revision,
                 "v_open_refs": step.instance.open_refs,
@@ -415,6 +456,8 @@ class Runtime:
                 "v_ended_at": ended,
             },
         )
+        if saved.rowcount != 1:  # only if a caller read its row without the lock
+            raise ConflictError(f"instance {step.instance.id} was changed by someone else; reload")
         step.instance.status = status
         if step.audit:
             step.conn.execute(
@@ -431,6 +474,10 @@ class Runtime:
                     for a in step.audit
                 ],
             )
+        if erasure is not None:
+            erase_instance_rows(step.conn, step.instance.id, erasure)
+            for hook in self.erasure_hooks:
+                hook(step.conn, step.instance.id, step.instance.business_key, erasure)
         if self.before_commit is not None:
             self.before_commit(step)
 
@@ -527,6 +574,22 @@ def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
         if workflow.last_task is not None:
             merged.update(workflow.last_task.data)
     return merged
+
+
+def project_summary(data: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The summary values of ``keys``; a dotted key (``client.name``) reads into nested data and
+    is stored under its dotted name, so lists can search it without loading the state."""
+    summary: dict[str, Any] = {}
+    for key in keys:
+        if key in data:
+            summary[key] = data[key]
+        elif "." in key:
+            value: Any = data
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                summary[key] = value
+    return summary
 
 
 def _jsonable(value: Any) -> Any:

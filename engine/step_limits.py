@@ -17,9 +17,9 @@ import time
 from typing import Any, Final
 
 from sqlalchemy import insert, update
-from sqlalchemy.engine import Engine as SqlEngine
 
 from engine.clock import Clock
+from engine.db import Connections
 from engine.exceptions import StepLimitError
 from engine.tables import audit_log, incidents, process_instances
 
@@ -63,12 +63,12 @@ class StepBudget:
         )
 
 
-def record_runaway(db: SqlEngine, clock: Clock, exc: StepLimitError) -> None:
+def record_runaway(conns: Connections, clock: Clock, exc: StepLimitError) -> None:
     """After the step's rollback: open an incident and suspend the instance, in one transaction."""
     if exc.instance_id is None:
         return  # a start: nothing was stored, the caller is told
     now = clock.now()
-    with db.begin() as conn:
+    with conns.write() as conn:
         conn.execute(
             update(process_instances)
             .where(process_instances.c.id == exc.instance_id,

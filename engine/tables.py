@@ -40,6 +40,7 @@ __all__ = [
     "outbox",
     "process_definitions",
     "process_instances",
+    "process_versions",
     "settings",
     "timers",
 ]
@@ -87,6 +88,21 @@ process_definitions = Table(
     Column("name", String(300), nullable=False),
     Column("deployment_id", ForeignKey("deployments.id"), nullable=False),
     Column("content_hash", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    # One row per process per deployment (release): unchanged processes keep their version.
+    UniqueConstraint("process_id", "deployment_id",
+                     name="uq_process_definitions_process_deployment"),
+)
+
+# The version list: one row per process version, made by the deployment that changed it.
+process_versions = Table(
+    "process_versions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("process_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),  # "" for versions made before 0003
+    Column("deployment_id", ForeignKey("deployments.id"), nullable=False),
     Column("created_at", TS, nullable=False),
     UniqueConstraint("process_id", "version"),
 )

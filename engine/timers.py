@@ -35,7 +35,7 @@ class TimerFirer:
         """Fire one due timer; True if this call fired it. Lost races reload and retry."""
         for _ in range(attempts):
             try:
-                with self.runtime.db.begin() as conn:
+                with self.runtime.conns.write() as conn:
                     row = conn.execute(_SELECT_TIMER, {"timer_id": timer_id}).first()
                     if row is None or row.status != "waiting":
                         return False
@@ -78,7 +78,7 @@ class TimerFirer:
         step.record("timer_fired", row.task_id, spec_id=row.spec_id, due_at=due.isoformat())
 
     def _postpone(self, timer_id: int, until: datetime) -> None:
-        with self.runtime.db.begin() as conn:
+        with self.runtime.conns.write() as conn:
             conn.execute(
                 update(timers)
                 .where(timers.c.id == timer_id)

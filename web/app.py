@@ -17,12 +17,17 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, send_from_directory
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import DBAPIError
 
 from engine import Engine, SimulatedClock
 from web.access import PUBLIC, csrf_token, current_user, install_access, requires
 from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
+from web.logs import configure_json_logging
+from web.modeller import bp as modeller
+from web.operations import bp as operations
+from web.operations.running import install_metrics
 from web.pages import bp as pages
 from web.problems import register_problem_handlers
 from workflows.bootstrap import INSTANCE_DIR, build_engine
@@ -85,6 +90,19 @@ def _check_test_mode(test_mode: bool, engine: Engine, production: bool) -> None:
         raise RuntimeError("test mode needs an engine on a SimulatedClock")
 
 
+def _refuse_demo_accounts(users: Users) -> None:
+    """Production never runs with accounts whose passwords are published."""
+    try:
+        names = users.demo_accounts()
+    except DBAPIError:  # no schema yet: `redress init-db` first; requests would fail anyway
+        return
+    if names:
+        raise RuntimeError(
+            f"this database holds {len(names)} demo account(s) with published passwords "
+            f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''}); production refuses "
+            "to start: run `redress users disable-demo`")
+
+
 def _day(value: datetime | str | None) -> str:
     """A deadline as the UK date it falls on ("4 December 2026"), whatever form it came in."""
     if value in (None, ""):
@@ -120,12 +138,20 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(production)
-    app.extensions["redress"] = Redress(engine, Users(engine), IdempotencyStore(engine),
+    accounts = Users(engine)
+    if production:
+        _refuse_demo_accounts(accounts)
+    app.extensions["redress"] = Redress(engine, accounts, IdempotencyStore(engine),
                                         Catalogue(engine), test_mode)
 
     _use_govuk_frontend(app)
     register_api(app, test_mode=test_mode)
     app.register_blueprint(pages)
+    app.register_blueprint(modeller)
+    app.register_blueprint(operations)
+    install_metrics(app, engine)
+    if not app.config.get("TESTING") and os.environ.get("REDRESS_LOG_FORMAT", "json") == "json":
+        configure_json_logging()
     register_problem_handlers(app)
     install_access(app)
 

@@ -19,7 +19,9 @@ import click
 
 from engine import Engine, RedressError
 from engine.scheduler import EngineScheduler
+from web.cli_users import users_group
 from workflows.bootstrap import build_engine
+from workflows.environment import is_production
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +47,7 @@ def _test_mode() -> bool:
 
 def _engine(ctx: click.Context) -> Engine:
     engine: Engine = ctx.obj["engine_factory"]()
+    ctx.call_on_close(engine.close)  # release pooled connections when the command ends
     return engine
 
 
@@ -184,23 +187,40 @@ def scheduler(ctx: click.Context, interval: float, once: bool) -> None:
         pass
 
 
+def _run_server(app: Any, host: str, port: int, threads: int) -> None:
+    """Serve with waitress: a production WSGI server (Werkzeug's own is for development)."""
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="Redress")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Request threads of the WSGI server.")
 @click.option(
     "--demo/--no-demo",
-    default=True,
+    default=False,
     show_default=True,
-    help="Deploy the packages and create demo users for every role.",
+    help="Deploy the packages and create demo users for every role (refused in production).",
 )
 @click.pass_context
 @_friendly
-def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, threads: int, demo: bool) -> None:
     """Run the web app with the scheduler inside (the embedded single-process mode)."""
     from web.app import create_app
     from workflows.demo import seed_demo
 
-    app = create_app(engine=_engine(ctx) if not _test_mode() else None)
+    if demo and is_production():
+        raise click.ClickException(
+            "--demo is refused in production (REDRESS_ENV=production): demo accounts have "
+            "published passwords; make the first administrator with "
+            "`redress users add NAME --role admin`")
+    built = None if _test_mode() else _engine(ctx)
+    if built is not None:
+        built.init_db()  # before the app's production checks read the accounts
+    app = create_app(engine=built)
     engine: Engine = app.extensions["redress"].engine
     engine.init_db()
     logins = seed_demo(engine) if demo else []
@@ -209,10 +229,16 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
     click.echo(f"Redress is running at http://{host}:{port}/")
     for login in logins:
         click.echo(f"  {login}")
+    if not app.extensions["redress"].users.all():
+        click.echo("  No accounts yet: make the first administrator with "
+                   "`redress users add NAME --role admin`")
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        _run_server(app, host, port, threads)
     finally:
         loop.shutdown()
+
+
+main.add_command(users_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

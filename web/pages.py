@@ -13,12 +13,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from web.access import PUBLIC, csrf_token, current_user, requires, sign_in, sign_out
-from web.context import catalogue, engine, user, users
+from web.context import engine, user, users
 from web.pages_cases import bp as case_pages
 from web.pages_tasks import bp as task_pages
 from web.problems import Forbidden
-from workflows.roles import ROLES, Permission, allowed, lane_roles, role, start_page
-from workflows.services import describe_many
+from workflows.roles import ROLES, Permission, lane_roles, role, start_page
 
 bp = Blueprint("pages", __name__)
 bp.register_blueprint(task_pages)
@@ -79,21 +78,6 @@ def inbox() -> str:
     return render_template("inbox.html", tasks=tasks, lanes=[role(r) for r in lanes])
 
 
-@bp.get("/operations")
-@requires(Permission.VIEW_INCIDENTS)
-def operations() -> str:
-    """Every case's tier, stage, owner and deadline, and the open incidents."""
-    views = describe_many(engine(), engine().instances(limit=200))
-    return render_template("operations.html", views=views, incidents=engine().incidents())
-
-
-@bp.get("/deployments")
-@requires(Permission.VIEW_DEPLOYMENTS)
-def deployments() -> str:
-    """Deployed packages and the process versions they made."""
-    return render_template("deployments.html", deployments=catalogue().deployments(limit=100),
-                           definitions=catalogue().definitions(limit=500),
-                           can_deploy=allowed(user().roles, Permission.DEPLOY))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import handlers
 from engine import Clock, Engine, FileDropTransport
+from workflows.idempotency import erase_stored_replies
 
 __all__ = ["DEFAULT_DATABASE_URL", "INSTANCE_DIR", "SUMMARY_KEYS", "build_engine", "database_url"]
 
@@ -33,6 +34,8 @@ SUMMARY_KEYS: Sequence[str] = (
     "payment_total",
     "payment_status",
     "route",
+    "tier_history",  # figures count each tier when it closes
+    "client.name",  # the operations search by client name (a dotted key reads nested data)
 )
 
 
@@ -58,7 +61,7 @@ def build_engine(
     url: str | None = None, *, clock: Clock | None = None, run_jobs_inline: bool = True
 ) -> Engine:
     """An engine with Redress's handlers, summary keys and a post-room drop folder."""
-    return Engine.create(
+    engine = Engine.create(
         url or database_url(),
         clock=clock,
         summary_keys=SUMMARY_KEYS,
@@ -67,3 +70,5 @@ def build_engine(
         extra_migrations=_extra_migrations(),
         audit_private_keys=AUDIT_PRIVATE_KEYS,
     )
+    engine.add_erasure_hook(erase_stored_replies)  # R06: stored API replies hold case data
+    return engine

@@ -1,8 +1,10 @@
 """Demo data for ``redress serve --demo``: every package deployed, one user per role.
 
-Idempotent: run it at every start. Deploying identical files changes nothing, users are set
-back to their demo roles and passwords, and the integration account's demo token is reissued
-(the old one revoked) so the printed token always works.
+Idempotent: run it at every start. Deploying identical files changes nothing and users are set
+back to their demo roles and passwords. The accounts are marked ``demo``: their passwords are
+published, so production (``REDRESS_ENV=production``) refuses to seed them and refuses to start
+while any is active. No token is made or printed here: a secret printed at every start ends up
+in logs; ``redress users token postroom`` mints one on request, shown once.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from typing import Any
 
 from engine import Engine
 from workflows import migrations
+from workflows.environment import is_production
 from workflows.roles import ROLES, start_page
 from workflows.users import Users
 
-__all__ = ["DEMO_INTEGRATION_USER", "demo_password", "deploy_packages", "seed_demo"]
+__all__ = ["DEMO_INTEGRATION_USER", "DemoRefused", "demo_password", "deploy_packages",
+           "seed_demo"]
 
 DEMO_INTEGRATION_USER = "postroom"
-_DEMO_TOKEN = "demo"
+
+
+class DemoRefused(RuntimeError):
+    """Demo accounts were asked for in production."""
 _PACKAGE_NAMES = ("COMPLAINTS_PACKAGE", "CSA_PACKAGE", "HMRC_PACKAGE")
 
 
@@ -60,7 +67,14 @@ def deploy_packages(engine: Engine) -> list[str]:
 
 
 def seed_demo(engine: Engine) -> list[str]:
-    """Deploy the packages and create the demo users; return lines to print at start-up."""
+    """Deploy the packages and create the demo users; return lines to print at start-up.
+
+    Raises:
+        DemoRefused: ``REDRESS_ENV=production``.
+    """
+    if is_production():
+        raise DemoRefused("demo accounts are refused in production (REDRESS_ENV=production): "
+                          "make the first administrator with `redress users add NAME --role admin`")
     if migrations.include(engine):
         engine.init_db()
     lines = deploy_packages(engine)
@@ -70,13 +84,12 @@ def seed_demo(engine: Engine) -> list[str]:
         if role.kind == "system":
             continue
         users.ensure(role.id, display_name=f"Demo {role.name.lower()}", roles=[role.id],
-                     password=demo_password(role.id))
+                     password=demo_password(role.id), demo=True)
         lines.append(f"{role.name:<{width}}  {role.id} / {demo_password(role.id)}"
                      f"  → starts at {start_page([role.id])}")
-    system = users.ensure(DEMO_INTEGRATION_USER, display_name="Post room (demo system account)",
-                          roles=["integration"])
-    users.revoke_tokens_named(system.id, _DEMO_TOKEN)
-    token = users.issue_token(system.id, _DEMO_TOKEN)
+    users.ensure(DEMO_INTEGRATION_USER, display_name="Post room (demo system account)",
+                 roles=["integration"], demo=True)
     lines.append(f"{'Integration (system account)':<{width}}  {DEMO_INTEGRATION_USER}: "
-                 f"Authorization: Bearer {token.secret}  → /api/docs")
+                 f"mint a token with `redress users token {DEMO_INTEGRATION_USER} --name demo`"
+                 "  → /api/docs")
     return lines

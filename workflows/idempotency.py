@@ -15,13 +15,15 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from engine import ConflictError, Engine, ValidationError
 from engine.clock import as_utc
+from engine.erasure import Erasure
 from workflows.tables import idempotency_records as records
 
-__all__ = ["IdempotencyStore", "StoredResponse", "fingerprint"]
+__all__ = ["IdempotencyStore", "StoredResponse", "erase_stored_replies", "fingerprint"]
 
 STALE_AFTER = timedelta(minutes=2)
 EXPIRES_AFTER = timedelta(hours=24)  # then a key may be reused, and the stored reply is gone
@@ -92,3 +94,18 @@ class IdempotencyStore:
             conn.execute(delete(records).where(
                 records.c.user_id == user_id, records.c.scope == scope, records.c.key == key,
                 records.c.status_code.is_(None)))
+
+
+def erase_stored_replies(conn: Connection, instance_id: int, business_key: str,
+                         erasure: Erasure) -> None:
+    """Erasure hook: scrub stored replies (a start reply holds the case data it was given).
+
+    Replies live a day at most, so scanning them all is cheap, and it also reaches a reply
+    that names the person without naming the instance.
+    """
+    rows = conn.execute(select(records.c.id, records.c.body)
+                        .where(records.c.body.is_not(None))).all()
+    for row in rows:
+        cleaned = erasure.scrub(row.body)
+        if cleaned != row.body:
+            conn.execute(update(records).where(records.c.id == row.id).values(body=cleaned))

@@ -36,6 +36,12 @@ def _forms(folder: str) -> tuple[str, ...]:
                         for p in (BPMN_ROOT / folder / "forms").glob("*.schema.json")))
 
 
+def _letters(folder: str) -> tuple[str, ...]:
+    """The package's letter templates (``letters/*.md.j2``), deployed with its diagrams."""
+    return tuple(sorted(f"{folder}/letters/{p.name}"
+                        for p in (BPMN_ROOT / folder / "letters").glob("*.md.j2")))
+
+
 _COMPLAINT_DIAGRAMS = ("journey", "intake", "dissatisfaction", "resolution", "review", "ice",
                        "phso", "appeal")
 _SHARED_FORMS = tuple(f"complaints/forms/{name}.schema.json" for name in (
@@ -45,17 +51,17 @@ COMPLAINTS_PACKAGE = Package(
     name="complaints",
     entry_process="complaint_journey",
     files=(*(f"complaints/{d}.bpmn" for d in _COMPLAINT_DIAGRAMS), "complaints/triage.dmn",
-           *_forms("complaints")),
+           *_forms("complaints"), *_letters("complaints")),
 )
 CSA_PACKAGE = Package(
     name="csa-legacy",
     entry_process="csa_complaint",
-    files=("csa/csa.bpmn", *_forms("csa"), *_SHARED_FORMS),
+    files=("csa/csa.bpmn", *_forms("csa"), *_SHARED_FORMS, *_letters("csa")),
 )
 HMRC_PACKAGE = Package(
     name="hmrc",
     entry_process="hmrc_complaint",
-    files=("hmrc/hmrc.bpmn", "hmrc/ccast.bpmn", *_forms("hmrc")),
+    files=("hmrc/hmrc.bpmn", "hmrc/ccast.bpmn", *_forms("hmrc"), *_letters("hmrc")),
 )
 PACKAGES: dict[str, Package] = {p.name: p for p in (COMPLAINTS_PACKAGE, CSA_PACKAGE,
                                                     HMRC_PACKAGE)}

@@ -20,6 +20,7 @@ __all__ = [
     "Role",
     "allowed",
     "granted",
+    "is_system_role",
     "lane_roles",
     "role",
     "start_page",
@@ -122,6 +123,12 @@ def granted(roles: Iterable[str]) -> list[Permission]:
     """Every permission ``roles`` grant, in declaration order."""
     held = set(roles)
     return [p for p in Permission if not PERMISSIONS[p].isdisjoint(held)]
+
+
+def is_system_role(role_id: str) -> bool:
+    """Whether ``role_id`` is held by other systems' accounts (never by a person)."""
+    found = _BY_ID.get(role_id)
+    return found is not None and found.kind == "system"
 
 
 def lane_roles(roles: Collection[str]) -> list[str]:

@@ -14,15 +14,19 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 from engine.tables import NAMING_CONVENTION
 
-__all__ = ["api_tokens", "idempotency_records", "metadata", "user_roles", "users"]
+__all__ = [
+    "api_tokens", "idempotency_records", "metadata", "modeller_drafts", "user_roles", "users",
+]
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -36,6 +40,8 @@ users = Table(
     Column("password_hash", String(300), nullable=True),  # system accounts sign in by token only
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Made by ``redress serve --demo`` with a published password: refused in production.
+    Column("demo", Boolean, nullable=False, server_default=false()),
 )
 
 user_roles = Table(
@@ -68,4 +74,16 @@ idempotency_records = Table(
     Column("headers", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("user_id", "scope", "key"),
+)
+
+# The analysts' work in progress: one draft per package file, saved by the modeller's autosave.
+modeller_drafts = Table(
+    "modeller_drafts", metadata,
+    Column("id", _Id, primary_key=True),
+    Column("package", String(200), nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("saved_by", String(100), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("package", "filename"),
 )

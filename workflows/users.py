@@ -20,7 +20,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import ConflictError, Engine, NotFoundError, ValidationError
 from engine.clock import as_utc
-from workflows.roles import ROLE_IDS
+from workflows.passwords import password_problems
+from workflows.roles import ROLE_IDS, is_system_role
 from workflows.tables import api_tokens, user_roles, users
 
 __all__ = ["ApiToken", "IssuedToken", "User", "Users", "hash_token"]
@@ -50,6 +51,11 @@ class User:
     roles: tuple[str, ...]
     active: bool
     has_password: bool
+
+    @property
+    def is_system(self) -> bool:
+        """A system account (another service): token only, system roles only."""
+        return not self.has_password and all(is_system_role(r) for r in self.roles)
 
 
 @dataclass(frozen=True)
@@ -84,20 +90,21 @@ class Users:
     # -- accounts ------------------------------------------------------------------------
 
     def create(self, username: str, *, display_name: str, roles: Iterable[str],
-               password: str | None = None) -> User:
-        """Add an account.
+               password: str | None = None, demo: bool = False) -> User:
+        """Add an account (``demo``: a demo account, whose published password skips the policy).
 
         Raises:
-            ValidationError: a malformed username, an unknown role or no role at all.
+            ValidationError: a malformed username, an unknown role, no role at all, or a
+                password the policy refuses.
             ConflictError: the username is taken.
         """
-        wanted = _check(username, roles)
+        wanted = _check(username, roles, None if demo else password)
         try:
             with self.db.begin() as conn:
                 user_id = conn.execute(insert(users).values(
                     username=username, display_name=display_name or username,
                     password_hash=_hash(password) if password else None,
-                    active=True, created_at=self.clock.now(),
+                    active=True, demo=demo, created_at=self.clock.now(),
                 )).inserted_primary_key[0]
                 conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in wanted])
         except IntegrityError as exc:
@@ -105,12 +112,13 @@ class Users:
         return self.get(int(user_id))
 
     def ensure(self, username: str, *, display_name: str, roles: Iterable[str],
-               password: str | None = None) -> User:
+               password: str | None = None, demo: bool = False) -> User:
         """Create the account, or set its roles and password to these (idempotent)."""
         found = self.by_username(username)
         if found is None:
-            return self.create(username, display_name=display_name, roles=roles, password=password)
-        wanted = _check(username, roles)
+            return self.create(username, display_name=display_name, roles=roles,
+                               password=password, demo=demo)
+        wanted = _check(username, roles, None if demo else password)
         rehash = bool(password) and not self._password_matches(found.id, password or "")
         with self.db.begin() as conn:  # one connection at a time: SQLite begins IMMEDIATE
             conn.execute(delete(user_roles).where(user_roles.c.user_id == found.id))
@@ -118,7 +126,58 @@ class Users:
             if rehash:
                 conn.execute(update(users).where(users.c.id == found.id)
                              .values(password_hash=_hash(password or "")))
+            if demo:
+                conn.execute(update(users).where(users.c.id == found.id).values(demo=True))
         return self.get(found.id)
+
+    def set_password(self, user_id: int, password: str) -> User:
+        """Give a person a new password (checked against the policy).
+
+        Raises:
+            NotFoundError: no such account.
+            ValidationError: the policy refuses the password.
+        """
+        found = self.get(user_id)
+        problems = password_problems(password, found.username)
+        if problems:
+            raise ValidationError("the password is not accepted", problems)
+        with self.db.begin() as conn:
+            conn.execute(update(users).where(users.c.id == user_id)
+                         .values(password_hash=_hash(password), demo=False))
+        return self.get(user_id)
+
+    def set_roles(self, user_id: int, roles: Iterable[str]) -> User:
+        """Replace an account's roles.
+
+        Raises:
+            NotFoundError: no such account.
+            ValidationError: an unknown role, or none.
+        """
+        found = self.get(user_id)
+        wanted = _check(found.username, roles)
+        with self.db.begin() as conn:
+            conn.execute(delete(user_roles).where(user_roles.c.user_id == user_id))
+            conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in wanted])
+        return self.get(user_id)
+
+    def demo_accounts(self) -> list[str]:
+        """Usernames of active demo accounts (their passwords are published)."""
+        with self.db.connect() as conn:
+            rows = conn.execute(select(users.c.username).where(
+                users.c.demo.is_(True), users.c.active.is_(True)).order_by(users.c.username))
+            return [r.username for r in rows]
+
+    def disable_demo_accounts(self) -> list[str]:
+        """Deactivate every demo account and revoke its tokens; return their usernames."""
+        names = self.demo_accounts()
+        now = self.clock.now()
+        with self.db.begin() as conn:
+            ids = select(users.c.id).where(users.c.demo.is_(True)).scalar_subquery()
+            conn.execute(update(api_tokens).where(api_tokens.c.user_id.in_(ids),
+                                                  api_tokens.c.revoked_at.is_(None))
+                         .values(revoked_at=now))
+            conn.execute(update(users).where(users.c.demo.is_(True)).values(active=False))
+        return names
 
     def get(self, user_id: int) -> User:
         found = self.by_id(user_id)
@@ -149,9 +208,22 @@ class Users:
 
     # -- tokens --------------------------------------------------------------------------
 
-    def issue_token(self, user_id: int, name: str) -> IssuedToken:
-        """A new personal API token for this user; its secret is returned once, never stored."""
-        self.get(user_id)
+    def issue_token(self, user_id: int, name: str, *, system_only: bool = False) -> IssuedToken:
+        """A new API token for this user; its secret is returned once, never stored.
+
+        ``system_only``: refuse unless the account is a system account (an administrator
+        minting a token for someone else must not be able to act as a person).
+
+        Raises:
+            NotFoundError: no such account.
+            ValidationError: ``system_only`` and the account is a person's.
+        """
+        owner = self.get(user_id)
+        if system_only and not owner.is_system:
+            raise ValidationError(
+                f"{owner.username!r} is a person's account: tokens are minted only for system "
+                "accounts (people issue their own on their account page)",
+                ["username: name a system account (integration role, no password)"])
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.db.begin() as conn:
             token_id = conn.execute(insert(api_tokens).values(
@@ -239,9 +311,9 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
-def _check(username: str, roles: Iterable[str]) -> list[str]:
+def _check(username: str, roles: Iterable[str], password: str | None = None) -> list[str]:
     wanted = sorted(set(roles))
-    problems = []
+    problems = password_problems(password, username) if password else []
     if not _USERNAME.match(username):
         problems.append("username: 2-100 characters, lower-case letters, digits, '.', '_' or '-'")
     unknown = [r for r in wanted if r not in ROLE_IDS]

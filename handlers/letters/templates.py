@@ -1,215 +1,226 @@
-"""What each letter says (seed 002 letter table, DOMAIN.md R06-R53), as structured content."""
+"""Letter templates: package files (``letters/<CODE>.md.j2``), checked at deploy, rendered safely.
+
+A template is Markdown produced by Jinja. It starts with a Jinja comment holding its catalogue
+entry, one ``key: value`` a line::
+
+    {#
+    kind: letter            (letter | enclosure | partial | letterhead)
+    form: RDL01             (form number printed in the footer; default: the code)
+    rules: R20 R21          (the rules it serves, for the catalogue)
+    enclosures: CMSB011     (enclosures it may carry; enclosures.py decides per case)
+    team: Complaints Resolution Team   (signs the letter unless the case names a signatory)
+    summary: tier-1 acknowledgement by post
+    #}
+
+Templates run in Jinja's sandbox with no access to Python objects beyond the declared fields
+(``fields.py``). Output is Markdown, not HTML, so HTML autoescaping does not apply; instead
+every value of the context is made one line (``_one_line``) so case text can never start a
+heading, list or paragraph of its own, and the PDF renderer escapes it for its own markup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ast
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from handlers.letters.facts import CaseFacts, parse_date
-from handlers.letters.model import Block, Bullets, Document, Heading, Para
-from handlers.letters.outcomes import (
-    ack_complaint,
-    ack_review,
-    holding_reply,
-    ice_gateway_referral,
-    ice_outcome,
-    outcome_resolution,
-    outcome_review,
-    phso_outcome,
-    staff_ack,
-)
-from handlers.letters.wording import (
-    CMS_PHONE,
-    ONWARD_HEADINGS,
-    OPTIONS_PHONE,
-    TEAM_NAMES,
-    keep_paying,
-    long_date,
-    plan_lines,
-)
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["DEFAULT_ENCLOSURES", "PRINTED_CODES", "TEMPLATES", "build", "sign_off"]
+from engine.resources import ServiceCall
+from handlers.letters.dates import long_date, money
+from handlers.letters.fields import FIELDS, NESTED_FIELDS
 
-Builder = Callable[[CaseFacts, int | None], tuple[str, tuple[Block, ...]]]
+__all__ = [
+    "SUFFIX",
+    "TemplateInfo",
+    "check_package",
+    "file_name",
+    "render_markdown",
+    "template_info",
+]
+
+SUFFIX = ".md.j2"
+KINDS = frozenset({"letter", "enclosure", "partial", "letterhead"})
+_META = re.compile(r"\A\s*\{#(.*?)#\}", re.S)
+_CODE = re.compile(r"^[A-Za-z0-9_]+$")
+
+Source = Callable[[str], str | None]
 
 
-def _cmsl5700(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    wanted = f.information_requested or ("any details or documents that support what you told us",)
-    return "We are looking into what you told us", (
-        Para("We tried to phone you about the concerns you raised with us but could not reach "
-             "you. We are looking into them now."),
-        Para("To help us, please send us:"),
-        Bullets(wanted),
-        Para(f"Please reply within {days or 14} days of the date of this letter. We will carry "
-             "on looking into your concerns in the meantime, and if we do not hear from you we "
-             "will use the information we already have."),
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template's catalogue entry, read from its leading comment."""
+
+    code: str
+    kind: str
+    form: str
+    rules: tuple[str, ...]
+    enclosures: tuple[str, ...]
+    team: str
+    summary: str
+
+
+def file_name(code: str) -> str:
+    if not _CODE.match(code):
+        raise ValueError(f"letter code {code!r} may hold only letters, digits and _")
+    return f"{code}{SUFFIX}"
+
+
+def template_info(name: str, source: str) -> TemplateInfo:
+    """The catalogue entry of template file ``name``; a template without one is refused."""
+    code = name.removesuffix(SUFFIX)
+    found = _META.match(source)
+    if found is None:
+        raise ValueError(f"{name}: starts with no {{# kind: … #}} comment describing the letter")
+    entries: dict[str, str] = {}
+    for line in found.group(1).splitlines():
+        if line.strip():
+            key, sep, value = line.partition(":")
+            if not sep:
+                raise ValueError(f"{name}: '{line.strip()}' in the leading comment is not "
+                                 "'key: value'")
+            entries[key.strip().lower()] = value.strip()
+    kind = entries.get("kind", "letter")
+    if kind not in KINDS:
+        raise ValueError(f"{name}: kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
+    return TemplateInfo(
+        code=code, kind=kind, form=entries.get("form", code),
+        rules=tuple(entries.get("rules", "").replace(",", " ").split()),
+        enclosures=tuple(entries.get("enclosures", "").replace(",", " ").split()),
+        team=entries.get("team", ""), summary=entries.get("summary", ""),
     )
 
 
-def _cmsl5701(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    blocks: list[Block] = [
-        Para("Thank you for getting in touch with us about your child maintenance case. "
-             "I am sorry that you have had reason to contact us."),
-    ]
-    if f.explanation:
-        blocks.append(Para(f.explanation))
-    if f.plan:
-        blocks += [Heading("What we are doing to put things right"), Bullets(plan_lines(f.plan))]
-    blocks.append(Para("If you are not happy with this, or want to make a formal complaint, "
-                       f"phone us on {CMS_PHONE}. The enclosed leaflet explains how."))
-    return "Thank you for getting in touch", tuple(blocks)
+def _printed(value: Any) -> Any:
+    """How a value prints: dates as 27 March 2026, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return long_date(value)
+    return value
 
 
-def _cmsl5842(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    return "Keeping you informed about your complaint", (
-        Para("We have not been able to resolve your concerns, so we have passed your complaint "
-             "to our Complaints Resolution Team."),
-        Para(f"A member of the resolution team will contact you within {days or 2} working days "
-             "of the date of this letter to talk about your complaint and what you would like us "
-             "to do."),
+def _one_line(value: Any) -> Any:
+    """Case text on one line, all the way down, so it can never start a block of its own."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, Mapping):
+        return {k: _one_line(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_one_line(v) for v in value]
+    return value
+
+
+def _environment(source: Source) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FunctionLoader(source), autoescape=False, undefined=StrictUndefined,
+        finalize=_printed, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
+    env.filters["long_date"] = long_date
+    env.filters["money"] = money
+    return env
 
 
-def _dispute_steps(f: CaseFacts) -> tuple[str, ...]:
-    steps = tuple(str(s) for s in f.dispute.get("steps") or () if s)
-    return steps or plan_lines(f.plan) or ("We will correct our decision.",)
+def render_markdown(source: Source, code: str, context: Mapping[str, Any]) -> str:
+    """Render template ``code`` from ``source`` (file name -> text) with ``context``.
+
+    Raises:
+        ValueError: no such template, or it failed on this case's data.
+    """
+    name = file_name(code)
+    if source(name) is None:
+        raise ValueError(f"the deployment has no template {name}")
+    try:
+        return _environment(source).get_template(name).render(_one_line(dict(context)))
+    except TemplateError as exc:
+        raise ValueError(f"{name}: {exc.message or exc.__class__.__name__}") from exc
 
 
-def _cmsl5811(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    decision = str(f.dispute.get("decision") or "our decision on your case")
-    return "We have considered your dispute and will take steps to resolve it", (
-        Para(f"You told us you disagree with {decision}. We tried to phone you to talk about how "
-             "we can resolve this, but could not reach you."),
-        Para("I am sorry for any mistake we made. This is what we propose to do:"),
-        Bullets(_dispute_steps(f)),
-        Para(f"If you agree, you do not need to do anything. If you do not agree, phone us on "
-             f"{CMS_PHONE} within 14 days of the date of this letter."),
-    )
+# -- deploy-time checks --------------------------------------------------------------------
+
+def _assigned(tree: nodes.Template) -> set[str]:
+    return {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
 
 
-def _cmsl5812(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    when = long_date(parse_date(f.dispute.get("date")))
-    act = days or int(f.dispute.get("days_to_act") or 28)
-    return "We have changed our decision", (
-        Heading("We have considered your dispute and will amend our decision"),
-        Para(f"Thank you for your dispute of {when}. As we agreed on the phone, we will change "
-             "our decision."),
-        Heading("The steps that we'll take to resolve your dispute"),
-        Bullets(_dispute_steps(f)),
-        Para(f"We will take these steps within {act} days of the date of this letter. We will "
-             "write to you again to confirm your new child maintenance calculation."),
-    )
+def _field_errors(name: str, tree: nodes.Template, known: set[str]) -> Iterator[str]:
+    for var in sorted(meta.find_undeclared_variables(tree)):
+        if var not in FIELDS and var not in known:
+            yield f"{name}: refers to field '{var}', which no case has"
+    local = _assigned(tree)
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, nodes.Getattr | nodes.Getitem)
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            yield f"{name}: reads '{node.attr}', and a letter may not read private attributes"
+            continue
+        owner = node.node
+        if not isinstance(owner, nodes.Name) or owner.name in local:
+            continue
+        allowed = NESTED_FIELDS.get(owner.name)
+        if isinstance(node, nodes.Getattr):
+            attr: object = node.attr
+        elif isinstance(node.arg, nodes.Const):
+            attr = node.arg.value
+        else:
+            continue
+        if allowed is not None and attr not in allowed:
+            yield f"{name}: refers to field '{owner.name}.{attr}', which no case has"
 
 
-_REFUSALS = {
-    "out_of_time": ("We can look at a complaint at any stage of a case and up to 14 months after "
-                    "the case closed. Your case closed more than 14 months ago, so we cannot "
-                    "accept this as a complaint."),
-    "not_a_complaint": ("We have looked at what you told us and it is not a complaint about our "
-                        "service, so we have dealt with it as an enquiry."),
-    "appealable_decision": ("You told us you disagree with a decision about your child "
-                            "maintenance. The complaints process cannot change that decision. "
-                            "Instead, you can ask us to look at the decision again (mandatory "
-                            f"reconsideration). Phone us on {CMS_PHONE} to do this."),
-    "options_service": ("Your complaint is about the Child Maintenance Options service, which "
-                        "looks into complaints about its own service. Please contact Child "
-                        f"Maintenance Options on {OPTIONS_PHONE}."),
-}
+def _literal(expression: str | None) -> Any:
+    try:
+        return ast.literal_eval(expression) if expression else None
+    except (ValueError, SyntaxError):
+        return None  # worked out from case data at run time: checked when it runs
 
 
-def _refusal(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    reason = _REFUSALS.get(f.refusal_reason)
-    if reason is None:
-        raise ValueError(f"REFUSAL needs refusal_reason in {sorted(_REFUSALS)}")
-    return "About your complaint", (Para("Thank you for contacting us."), Para(reason))
+def check_package(files: Mapping[str, bytes], calls: Sequence[ServiceCall]) -> None:
+    """Refuse a package whose letters could not be written for a case (deploy check).
 
-
-def _mr(f: CaseFacts, days: int | None, *, dispute: bool) -> tuple[str, tuple[Block, ...]]:
-    what = "dispute" if dispute else "request for a mandatory reconsideration"
-    decision = str(f.dispute.get("decision") or "our decision")
-    return f"We have received your {what}", (
-        Para(f"Thank you for your {what} about {decision}, which we received on "
-             f"{long_date(f.received)}. We will look at the decision again and write to you "
-             "with the result."),
-        Para("If you have any further information or evidence, please send it to us as soon as "
-             "you can."),
-    )
-
-
-def _mr_outcome(f: CaseFacts, days: int | None) -> tuple[str, tuple[Block, ...]]:
-    changed = bool(f.dispute.get("decision_changed"))
-    result = ("We have changed our decision. " if changed else
-              "We have looked at the decision again and it has not changed. ")
-    blocks: list[Block] = [Para(result + (f.explanation or ""))]
-    if not f.official:
-        blocks += [Heading("If you disagree"),
-                   Para("You can appeal to an independent tribunal (HM Courts & Tribunals "
-                        "Service). You must usually appeal within 1 month of the date of this "
-                        "letter. You will need this letter to appeal. Find out how at "
-                        "www.gov.uk/appeal-benefit-decision.")]
-    return "The result of looking at our decision again", tuple(blocks)
-
-
-TEMPLATES: dict[str, Builder] = {
-    "CMSL5700": _cmsl5700,
-    "CMSL5701": _cmsl5701,
-    "CMSL5842": _cmsl5842,
-    "CMSL5811": _cmsl5811,
-    "CMSL5812": _cmsl5812,
-    "ACK_COMPLAINT": ack_complaint,
-    "ACK_REVIEW": ack_review,
-    "STAFF_ACK": staff_ack,
-    "HOLDING_REPLY": holding_reply,
-    "OUTCOME_RESOLUTION": outcome_resolution,
-    "OUTCOME_REVIEW": outcome_review,
-    "ICE_GATEWAY_REFERRAL": ice_gateway_referral,
-    "ICE_OUTCOME": ice_outcome,
-    "PHSO_OUTCOME": phso_outcome,
-    "REFUSAL": _refusal,
-    "MR_ACK": lambda f, d: _mr(f, d, dispute=False),
-    "DISPUTE_ACK": lambda f, d: _mr(f, d, dispute=True),
-    "MR_OUTCOME": _mr_outcome,
-}
-
-DEFAULT_ENCLOSURES: dict[str, tuple[str, ...]] = {
-    code: ("CMSB011",) for code in (
-        "CMSL5701", "CMSL5842", "ACK_COMPLAINT", "ACK_REVIEW", "OUTCOME_RESOLUTION",
-        "OUTCOME_REVIEW", "REFUSAL",
-    )
-}
-
-# Footer form numbers for our own letters: the internal name (e.g. STAFF_ACK) must not print (R06).
-PRINTED_CODES = {code: f"RDL{n:02d}" for n, code in enumerate((
-    "ACK_COMPLAINT", "ACK_REVIEW", "STAFF_ACK", "HOLDING_REPLY", "OUTCOME_RESOLUTION",
-    "OUTCOME_REVIEW", "ICE_GATEWAY_REFERRAL", "ICE_OUTCOME", "PHSO_OUTCOME", "REFUSAL", "MR_ACK",
-    "DISPUTE_ACK", "MR_OUTCOME",
-), start=1)}
-
-_TIER_OF = {"ACK_COMPLAINT": "resolution", "OUTCOME_RESOLUTION": "resolution",
-            "ACK_REVIEW": "review", "OUTCOME_REVIEW": "review", "ICE_OUTCOME": "ice",
-            "ICE_GATEWAY_REFERRAL": "ice", "PHSO_OUTCOME": "phso", "MR_ACK": "appeal",
-            "DISPUTE_ACK": "appeal", "MR_OUTCOME": "appeal", "CMSL5811": "appeal",
-            "CMSL5812": "appeal", "CMSL5700": "dissatisfaction",
-            "CMSL5701": "dissatisfaction", "CMSL5842": "dissatisfaction"}
-
-
-def sign_off(code: str, facts: CaseFacts) -> tuple[str, ...]:
-    """Yours sincerely, the signatory (POS: a Director, R35) and the team."""
-    name, title = facts.signatory
-    team = TEAM_NAMES.get(_TIER_OF.get(code, facts.tier), TEAM_NAMES["dissatisfaction"])
-    return tuple(line for line in ("Yours sincerely", name, title or team) if line)
-
-
-def build(code: str, facts: CaseFacts, days: int | None = None) -> Document:
-    """The letter for ``code``; every client letter ends with the keep-paying line (R08)."""
-    builder = TEMPLATES.get(code)
-    if builder is None:
-        raise ValueError(f"unknown letter code {code!r}; known: {', '.join(sorted(TEMPLATES))}")
-    title, blocks = builder(facts, days)
-    # R08 goes before any "what you can do next" section so it reads as part of our answer.
-    at = next((i for i, b in enumerate(blocks)
-               if isinstance(b, Heading) and b.text in ONWARD_HEADINGS), len(blocks))
-    tier = _TIER_OF.get(code, facts.tier)
-    matter = {"appeal": "this", "dissatisfaction": "your concerns"}.get(tier, "your complaint")
-    body = (*blocks[:at], *keep_paying(facts, matter), *blocks[at:])
-    return Document(code=PRINTED_CODES.get(code, code), title=title, blocks=body,
-                    closing=sign_off(code, facts))
+    Raises:
+        ValueError: a template does not parse, names a field no case has, includes a missing
+            template, or a ``letters.send`` task names a letter or enclosure with no template.
+    """
+    sources = {n: c.decode("utf-8") for n, c in files.items() if n.endswith(SUFFIX)}
+    env = _environment(sources.get)
+    infos: dict[str, TemplateInfo] = {}
+    errors: list[str] = []
+    for name, text in sorted(sources.items()):
+        try:
+            infos[name.removesuffix(SUFFIX)] = template_info(name, text)
+            tree = env.parse(text, name)
+        except TemplateSyntaxError as exc:
+            errors.append(f"{name} line {exc.lineno}: {exc.message}")
+            continue
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        errors.extend(_field_errors(name, tree, set(env.globals)))
+        errors.extend(f"{name}: includes {ref}, which is not in the package"
+                      for ref in meta.find_referenced_templates(tree)
+                      if ref is not None and ref not in sources)
+    for info in infos.values():
+        errors.extend(f"{info.code}{SUFFIX}: encloses {enc}, which has no enclosure template"
+                      for enc in info.enclosures
+                      if infos.get(enc) is None or infos[enc].kind != "enclosure")
+    for call in calls:
+        if call.operator != "letters.send":
+            continue
+        code = _literal(call.params.get("letter_code"))
+        where = f"{call.filename}: {call.element_id}"
+        if isinstance(code, str) and (code not in infos or infos[code].kind != "letter"):
+            errors.append(f"{where} sends letter {code}, but the package has no letter "
+                          f"template {code}{SUFFIX}")
+        enclosures = _literal(call.params.get("enclosures"))
+        for enc in enclosures if isinstance(enclosures, list | tuple) else ():
+            if enc not in infos or infos[enc].kind != "enclosure":
+                errors.append(f"{where} encloses {enc}, but the package has no enclosure "
+                              f"template {enc}{SUFFIX}")
+    if any(c.operator == "letters.send" for c in calls) and "_letterhead" not in infos:
+        errors.append(f"the package sends letters but has no _letterhead{SUFFIX}")
+    if errors:
+        raise ValueError("; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)"
+                                                   if len(errors) > 5 else ""))

@@ -68,3 +68,12 @@ def test_me_says_where_the_user_starts(client: FlaskClient, token_for: TokenFact
     me = client.get("/api/v1/me", headers=token_for("analyst")).get_json()
     assert (me["roles"], me["start"]) == (["analyst"], "/deployments")
     assert "deploy" in me["permissions"] and "work_tasks" not in me["permissions"]
+
+
+def test_admin_cannot_mint_a_token_for_a_person(client: FlaskClient,
+                                                token_for: TokenFactory) -> None:
+    token_for("team_leader", username="tl1")
+    refused = client.post("/api/v1/tokens", headers=token_for("admin"),
+                          json={"name": "x", "username": "tl1"})
+    assert refused.status_code == 422
+    assert "person's account" in refused.get_json()["detail"]

@@ -52,7 +52,7 @@ def test_caseworker_completes_log_contact_and_sees_the_next_task(
     page.click("button:has-text('Complete task')")
     page.wait_for_url("**/inbox")
     assert "Completed: Log contact and triage facts for CMS-BROWSER-2" in page.inner_text(
-        ".banner")
+        ".govuk-notification-banner")
     row = page.locator("tr", has_text=KEY)
     assert "Call the client" in row.inner_text()
     shoot(page, "inbox-after-complete")
@@ -63,7 +63,7 @@ def test_caseworker_completes_log_contact_and_sees_the_next_task(
 
     page.click("text=Call the client")
     page.click("button:has-text('Claim this task')")
-    assert "You claimed Call the client" in page.inner_text(".banner")
+    assert "You claimed Call the client" in page.inner_text(".govuk-notification-banner")
     assert page.input_value("#f-complaint_details").startswith("Payments to the receiving")
     shoot(page, "task-call-claimed")
 

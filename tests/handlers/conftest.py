@@ -6,7 +6,7 @@ what it returns into ``ctx.data`` the way the engine does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,11 @@ from sqlalchemy.engine import Connection
 
 from engine.handlers import DocumentRef
 from handlers.tables import handlers_metadata
+from workflows.packages import BPMN_ROOT
+
+# The complaints package's letter templates, as a deployment of it would hold them.
+COMPLAINTS_LETTERS = {p.name: p.read_bytes()
+                      for p in (BPMN_ROOT / "complaints" / "letters").glob("*.md.j2")}
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Sink:
     documents: dict[tuple[int, str, str, str], Stored] = field(default_factory=dict)
     outbox: dict[tuple[int, str, str, str], tuple[str, dict[str, Any]]] = field(
         default_factory=dict)
+    erasures: list[tuple[list[str], list[Any]]] = field(default_factory=list)
 
     def messages(self, kind: str) -> list[dict[str, Any]]:
         return [payload for k, payload in self.outbox.values() if k == kind]
@@ -50,6 +56,7 @@ class FakeContext:
     process_id: str = "complaint"
     task_id: str = "task-1"
     task_name: str = "Service task"
+    resources: dict[str, bytes] = field(default_factory=lambda: dict(COMPLAINTS_LETTERS))
 
     def now(self) -> datetime:
         return self.clock[0]
@@ -65,6 +72,15 @@ class FakeContext:
             ref = DocumentRef(len(self.sink.documents) + 1, name, content_type, kind)
             self.sink.documents[ikey] = Stored(ref, content)
         return self.sink.documents[ikey].ref
+
+    def erase(self, keys: Iterable[str], values: Iterable[Any]) -> None:
+        """Record the request; the engine applies it to every store when the step is saved."""
+        self.sink.erasures.append((sorted(keys), list(values)))
+        for key in keys:
+            self.data.pop(key, None)
+
+    def resource(self, name: str) -> bytes | None:
+        return self.resources.get(name)
 
     def run(self, func: Callable[..., Mapping[str, Any] | None], **params: Any) -> dict[str, Any]:
         """Call a handler and merge its result into the task data, as the engine does."""

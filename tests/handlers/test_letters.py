@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
-from handlers.letters import LETTER_CODES, send_letter
-from tests.handlers.conftest import FakeContext
+from handlers.letters import send_letter, template_info
+from tests.handlers.conftest import COMPLAINTS_LETTERS, FakeContext
 from tests.handlers.pdfs import pdf_pages, pdf_text
 
 MakeCtx = Callable[..., FakeContext]
+
+LETTER_CODES = sorted(
+    info.code for info in (template_info(n, c.decode()) for n, c in COMPLAINTS_LETTERS.items())
+    if info.kind == "letter")
 
 
 def case(**extra: Any) -> dict[str, Any]:
@@ -41,22 +47,24 @@ def send(ctx: FakeContext, code: str, **params: Any) -> str:
 def test_letter_pdf_contains_case_reference(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(case())
     ctx.run(send_letter, letter_code="OUTCOME_RESOLUTION")
-    (stored,) = ctx.sink.documents.values()
+    (stored,) = [s for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
     assert stored.ref.kind == "letter" and stored.ref.content_type == "application/pdf"
     pages = pdf_pages(stored.content)
     assert len(pages) >= 2  # letter, then the CMSB011 leaflet
     assert all("CMS-2026-000123" in page for page in pages)
     assert "Ms Jane Smith" in pages[0] and "LS1 4AB" in pages[0] and "14 April 2026" in pages[0]
+    assert "Dear Ms Smith" in pages[0]
 
 
 def test_send_twice_for_same_task_stores_one_document_and_posts_once(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(case())
     first = ctx.run(send_letter, letter_code="ACK_COMPLAINT")
     second = ctx.run(send_letter, letter_code="ACK_COMPLAINT")
-    assert len(ctx.sink.documents) == 1
+    assert sorted(s.ref.kind for s in ctx.sink.documents.values()) == ["letter", "letter-text"]
     assert ctx.sink.messages("letter.post") == [{
         "document_id": first["letters"][0]["document_id"], "letter_code": "ACK_COMPLAINT",
-        "business_key": "CMS-2026-000123", "enclosures": ["CMSB011"]}]
+        "business_key": "CMS-2026-000123", "enclosures": ["CMSB011"], "large_print": False,
+        "post": "standard"}]
     assert first == second and len(second["letters"]) == 1
 
 
@@ -72,7 +80,8 @@ def test_outbox_payload_carries_no_letter_text_or_address(make_ctx: MakeCtx) -> 
     ctx = make_ctx(case())
     ctx.run(send_letter, letter_code="OUTCOME_RESOLUTION")
     (payload,) = ctx.sink.messages("letter.post")
-    assert set(payload) == {"document_id", "letter_code", "business_key", "enclosures"}
+    assert set(payload) == {"document_id", "letter_code", "business_key", "enclosures",
+                            "large_print", "post"}
     assert "Smith" not in repr(payload)
 
 
@@ -171,10 +180,20 @@ def test_cmsb011_leaflet_is_attached_by_default_and_can_be_left_out(make_ctx: Ma
     assert "How to complain" not in send(make_ctx(case()), "CMSL5701", enclosures=[])
 
 
-def test_cmsf5551_form_enclosed_on_request(make_ctx: MakeCtx) -> None:
-    text = send(make_ctx(case(tier="dissatisfaction")), "CMSL5701", enclosures=["CMSF5551"])
+def test_r17_cmsf5551_form_enclosed_with_a_consolatory_payment_referral(
+        make_ctx: MakeCtx) -> None:
+    data = case(tier="dissatisfaction", referral_type="consolatory_payment")
+    text = send(make_ctx(data), "CMSL5842")
     assert "Consolatory payment referral" in text
     assert "Non complaint consolatory payment referral only" in text
+    assert "Ms Jane Smith (paying parent)" in text
+
+
+def test_r17_cmsf5551_not_enclosed_without_a_consolatory_payment(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case(tier="dissatisfaction"))
+    text = send(ctx, "CMSL5701", enclosures=["CMSF5551"])
+    assert "Consolatory payment referral" not in text
+    assert ctx.data["letters"][-1]["enclosures"] == []
 
 
 def test_r04_options_refusal_gives_no_email_address(make_ctx: MakeCtx) -> None:
@@ -191,15 +210,84 @@ def test_letters_use_new_vocabulary_only(make_ctx: MakeCtx) -> None:
 
 
 def test_unknown_letter_code_is_a_diagram_error(make_ctx: MakeCtx) -> None:
-    with pytest.raises(ValueError, match="unknown letter code"):
+    with pytest.raises(ValueError, match=r"no letter template CMSL9999\.md\.j2"):
         make_ctx(case()).run(send_letter, letter_code="CMSL9999")
 
 
 def test_unknown_enclosure_is_a_diagram_error(make_ctx: MakeCtx) -> None:
-    with pytest.raises(ValueError, match="unknown enclosure"):
+    with pytest.raises(ValueError, match=r"no enclosure template CMSX1\.md\.j2"):
         make_ctx(case()).run(send_letter, letter_code="CMSL5701", enclosures=["CMSX1"])
 
 
 def test_r48_division_spelled_either_way_signposts_ni_ombudsman(make_ctx: MakeCtx) -> None:
     text = send(make_ctx(case(tier="ice", division="northern_ireland")), "ICE_OUTCOME")
     assert "Northern Ireland Public Services Ombudsman" in text
+
+
+def test_template_runs_in_the_sandbox_so_python_internals_stay_out_of_reach(
+        make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    ctx.resources["CMSL5700.md.j2"] = (
+        b"{#\nkind: letter\n#}\n# Title\n\n{{ (reference|attr('__class__')).__name__ }}\n")
+    with pytest.raises(ValueError, match="unsafe"):
+        ctx.run(send_letter, letter_code="CMSL5700")
+    assert ctx.sink.documents == {}
+
+
+def test_case_text_cannot_add_headings_or_lists_to_a_letter(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(outcome_explanation="We found this.\n\n## Pay us now\n- or else")),
+                "OUTCOME_RESOLUTION")
+    assert "We found this. ## Pay us now - or else" in text
+
+
+def test_r25_payment_declined_by_special_payment_team_is_told_not_left_out(
+        make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(payment_total=0, payment_status="declined")), "OUTCOME_RESOLUTION")
+    assert "Special Payment Team" in text and "decided not to make one" in text
+
+
+PARTIES = {
+    "client": {},
+    "representative": {"source": "representative", "representative": {
+        "title": "Mr", "name": "Sam Advocate", "organisation": "Example Advice Centre",
+        "address": ["2 Market Street", "Leeds"], "postcode": "LS2 2BB"}},
+    "mp": {"source": "mp", "mp": {"title": "Ms", "name": "Jane Member",
+                                  "constituency": "Leeds Example"}},
+}
+ADDRESSEE = {"client": ("Ms Jane Smith", "12 Acacia Avenue", "LS1 4AB"),
+             "representative": ("Mr Sam Advocate", "2 Market Street", "LS2 2BB"),
+             "mp": ("Jane Member MP", "House of Commons", "SW1A 0AA")}
+
+
+@pytest.mark.parametrize("reader", sorted(PARTIES))
+@pytest.mark.parametrize("code", LETTER_CODES)
+def test_every_letter_pdf_carries_the_addressee_name_and_address_and_the_reference(
+        make_ctx: MakeCtx, code: str, reader: str) -> None:
+    data = case(refusal_reason="out_of_time", dispute={"date": "2026-01-05"}, **PARTIES[reader])
+    ctx = make_ctx(data)
+    ctx.run(send_letter, letter_code=code)
+    stored = [s for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
+    original = stored[0].content
+    first = pdf_pages(original)[0]
+    for part in ADDRESSEE[reader]:
+        assert part in first, (code, reader, part)
+    assert all("CMS-2026-000123" in page for page in pdf_pages(original))
+    assert "Occupier" not in pdf_text(original)
+    reader_pdf = PdfReader(io.BytesIO(original))
+    assert reader_pdf.metadata is not None and "CMS-2026-000123" in str(reader_pdf.metadata.title)
+    assert reader_pdf.trailer["/Root"]["/Lang"] == "en-GB"
+    assert len(original) / len(reader_pdf.pages) <= 5 * 1024, (code, len(original))
+    text = next(s for s in ctx.sink.documents.values() if s.ref.kind == "letter-text")
+    plain = text.content.decode("utf-8")
+    assert ADDRESSEE[reader][0] in plain and "CMS-2026-000123" in plain
+
+
+def test_large_print_letters_stay_within_5kb_a_page(make_ctx: MakeCtx) -> None:
+    data = case()
+    data["client"] = {**data["client"], "contact_preference": "large_print"}
+    for code in LETTER_CODES:
+        ctx = make_ctx({**data, "refusal_reason": "out_of_time"})
+        ctx.run(send_letter, letter_code=code)
+        (pdf,) = [s.content for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        assert len(pdf) / pages <= 5 * 1024, (code, len(pdf), pages)

@@ -11,9 +11,17 @@ from datetime import timedelta
 from typing import Any
 
 from engine import Engine, SimulatedClock, TaskRecord
+from tests.handlers.pdfs import pdf_text
 
-CLIENT = {"name": "Ms Alex Smith", "role": "receiving_parent",
-          "address": ["1 High Street", "Leeds"], "postcode": "LS1 1AA"}
+# Synthetic parties, in the shape the caseworker's intake records them (docs/handlers.md).
+CLIENT = {"title": "Ms", "name": "Alex Example", "role": "receiving_parent",
+          "address": ["1 High Street", "Leeds"], "postcode": "LS1 1AA",
+          "reference": "CR-100200", "contact_preference": "post",
+          "email": "alex.example@example.com", "phone": "01632 960001"}
+REPRESENTATIVE = {"title": "Mr", "name": "Sam Advocate", "organisation": "Example Advice Centre",
+                  "address": ["2 Market Street", "Leeds"], "postcode": "LS2 2BB"}
+MP = {"title": "Ms", "name": "Jane Member", "constituency": "Leeds Example",
+      "address": ["House of Commons", "London"], "postcode": "SW1A 0AA"}
 
 
 @dataclass
@@ -46,6 +54,13 @@ class Case:
         docs = [d for d in self.engine.documents(self.instance_id) if d.kind == "letter"]
         return [d.name.removeprefix(f"{self.business_key}-").removesuffix(".pdf")
                 for d in docs]
+
+    def letter_text(self, code: str) -> str:
+        """The text of the (last) stored letter ``code``, read from its PDF."""
+        name = f"{self.business_key}-{code}.pdf"
+        docs = [d for d in self.engine.documents(self.instance_id) if d.name == name]
+        assert docs, f"no letter {code}; sent: {self.letters()}"
+        return pdf_text(self.engine.document_content(docs[-1].id))
 
     # -- acting ---------------------------------------------------------------------------
 

@@ -41,6 +41,18 @@ def test_r45_phso_only_on_an_mp_referral(start_case: StartCase) -> None:
     assert "ph_draft" not in [t.spec_id for t in case.open_tasks()]
 
 
+def test_r45_clients_own_request_for_the_ombudsman_gets_a_letter_explaining_mp_referral(
+    start_case: StartCase,
+) -> None:
+    case = _after_review(start_case).send("phso_summary", {"referred_by_mp": False})
+    assert case.letters()[-1] == "PHSO_NEEDS_MP"
+    text = case.letter_text("PHSO_NEEDS_MP")
+    assert "Dear Ms Example" in text
+    assert "can only look at a complaint about us when a Member of Parliament (MP)" in text
+    assert "How to ask an MP to refer your complaint" in text
+    assert case.status == "completed"
+
+
 def test_r45_r46_r47_phso_team_owns_the_case_and_refers_systemic_recommendations(
     start_case: StartCase,
 ) -> None:

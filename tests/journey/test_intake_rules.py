@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.journey.conftest import StartCase
-from tests.journey.driver import log_contact
+from tests.journey.driver import MP, log_contact
 
 
 def test_r01_client_complaint_15_months_after_closure_is_refused_with_a_letter(
@@ -20,7 +20,7 @@ def test_r01_client_complaint_15_months_after_closure_is_refused_with_a_letter(
 def test_r02_r09_mp_complaint_15_months_after_closure_is_accepted_and_caselisted(
     start_case: StartCase,
 ) -> None:
-    case = log_contact(start_case(), source="mp", case_closed_date="2024-12-26",
+    case = log_contact(start_case(mp=MP), source="mp", case_closed_date="2024-12-26",
                        correspondence_type="mp")
     data = case.data
     assert case.status == "active"

@@ -11,6 +11,7 @@ from web.api.openapi import Param, Reply, operation, ref
 from web.api.present import definition_json, deployment_json
 from web.context import catalogue, engine, user
 from web.problems import BadRequest, UnsupportedMediaType
+from workflows.modeller import Workspace
 from workflows.roles import Permission
 
 bp = Blueprint("deployments", __name__, url_prefix="/api/v1")
@@ -59,7 +60,7 @@ def deploy() -> Response:
     if problems:
         raise BadRequest("send multipart/form-data with a name and files", problems)
     files = {(u.filename or "").rsplit("/", 1)[-1]: u.read() for u in uploads}
-    record = engine().deploy(files, name=name, user=user().username)
+    record = Workspace(engine()).deploy_files(files, name, user().username)
     info = deployment_json(catalogue().deployment(record.id))
     if not record.created:
         return reply({**info, "created": False})

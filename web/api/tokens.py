@@ -68,7 +68,8 @@ def issue_token(body: dict[str, Any]) -> Response:
         if found is None:
             raise NotFoundError(f"user {wanted!r} does not exist")
         owner = found
-    issued = users().issue_token(owner.id, body["name"])
+    # Another person's token would let its holder act (and be audited) as that person.
+    issued = users().issue_token(owner.id, body["name"], system_only=owner.id != caller.id)
     return reply({**token_json(issued.token), "token": issued.secret, "username": owner.username},
                  201, Location=url_for(".list_tokens"))
 

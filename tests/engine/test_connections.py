@@ -1,0 +1,85 @@
+"""Connections: one per request when bound, and a dead pooled one replaced, not failed on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from engine import Engine, SimulatedClock
+from engine.scheduler import EngineScheduler
+from tests.roundtrips import counting
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "diagrams"
+
+
+def _loop(engine: Engine) -> int:
+    engine.deploy({"loop.bpmn": (BENCH / "loop.bpmn").read_bytes()}, name="c", user="analyst")
+    return engine.start("bench_loop", business_key="CONN-1", user="cw1",
+                        data={"counter": 0, "limit": 100}).id
+
+
+def _kill_pooled_connections(engine: Engine, database_url: str) -> int:
+    """Terminate the server side of every connection the engine's pool holds."""
+    held = [engine.db.connect() for _ in range(3)]
+    pids = [c.execute(text("SELECT pg_backend_pid()")).scalar() for c in held]
+    for c in held:
+        c.close()  # back into the pool, alive as far as the pool knows
+    killer = create_engine(database_url, poolclass=NullPool)
+    with killer.connect() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    return len(pids)
+
+
+def test_a_pooled_connection_that_died_is_replaced_and_the_completion_goes_through(
+    engine: Engine, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server-side disconnect needs PostgreSQL")
+    instance_id = _loop(engine)
+    [task] = engine.tasks(instance_id=instance_id)
+    assert _kill_pooled_connections(engine, database_url) == 3
+    after = engine.complete(task.id, {"note": "after the restart"}, user="cw1")
+    assert after.revision == 1
+    assert [a.action for a in engine.audit(instance_id)].count("task_completed") == 1
+
+
+def test_a_scheduler_round_survives_a_dead_pooled_connection(
+    engine: Engine, database_url: str, clock: SimulatedClock
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server-side disconnect needs PostgreSQL")
+    engine.deploy({"timer.bpmn": (BENCH / "timer.bpmn").read_bytes()}, name="t", user="analyst")
+    due = clock.now() + timedelta(minutes=1)
+    engine.start("bench_timer", business_key="T-1", user="cw1", data={"due": due.isoformat()})
+    clock.advance(timedelta(minutes=2))
+    _kill_pooled_connections(engine, database_url)
+    assert EngineScheduler(engine).tick() == {"timers": 1, "jobs": 0, "outbox": 0}
+    with engine.db.connect() as conn:  # and the pool is healthy again
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_bound_request_reads_and_steps_on_one_connection(engine: Engine) -> None:
+    instance_id = _loop(engine)
+    with counting(engine.db) as trips, engine.conns.bound():
+        [task] = engine.tasks(instance_id=instance_id)
+        record = engine.complete(task.id, {"note": "bound"}, user="cw1")
+        [following] = engine.tasks(instance_id=instance_id)
+    assert trips.checkouts == 1
+    assert record.revision == 1 and following.id != task.id
+    assert engine.task(task.id).status == "completed"
+
+
+def test_a_failed_step_on_a_bound_connection_leaves_it_usable(engine: Engine) -> None:
+    instance_id = _loop(engine)
+    with engine.conns.bound():
+        [task] = engine.tasks(instance_id=instance_id)
+        with pytest.raises(Exception, match="does not exist"):
+            engine.complete("00000000-0000-0000-0000-000000000000", {}, user="cw1")
+        engine.complete(task.id, {"note": "then this"}, user="cw1")
+        assert engine.instance(instance_id, with_data=False).revision == 1

@@ -1,0 +1,92 @@
+"""Counting what an operation sends to the database, through SQLAlchemy's event hooks.
+
+A *round trip* is one exchange with the server: a statement (an ``executemany`` that
+SQLAlchemy sends as one multi-row INSERT counts once), a BEGIN, a COMMIT or ROLLBACK, and the
+pool's pre-ping if it is on. Transactions in autocommit (PostgreSQL reads) send no BEGIN or
+COMMIT and are not counted as such. SQLite's ``BEGIN IMMEDIATE`` (issued as a statement by
+``engine.db``) is counted as a BEGIN, not as a statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as SqlEngine
+
+__all__ = ["Trips", "counting"]
+
+
+@dataclass
+class Trips:
+    statements: list[str] = field(default_factory=list)
+    begins: int = 0
+    ends: int = 0  # COMMIT or ROLLBACK sent to the server
+    checkouts: int = 0
+    pings: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.statements) + self.begins + self.ends + self.pings
+
+    def verbs(self) -> list[str]:
+        """The statements' first words and table, for a readable assertion message."""
+        out = []
+        for sql in self.statements:
+            words = sql.split()
+            verb = words[0].upper()
+            table = ""
+            for key in ("FROM", "INTO", "UPDATE"):
+                upper = [w.upper() for w in words]
+                if key in upper and upper.index(key) + 1 < len(words):
+                    table = words[upper.index(key) + 1].strip('"')
+                    break
+            out.append(f"{verb} {table}".strip())
+        return out
+
+
+def _autocommit(conn: Connection) -> bool:
+    return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
+@contextmanager
+def counting(db: SqlEngine) -> Iterator[Trips]:
+    """Count the round trips ``db`` makes inside the ``with`` block."""
+    trips = Trips()
+    pre_ping = bool(getattr(db.pool, "_pre_ping", False))
+
+    def on_execute(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("BEGIN"):
+            trips.begins += 1  # SQLite: engine.db sends BEGIN [IMMEDIATE] itself
+        else:
+            trips.statements.append(statement)
+
+    def on_begin(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql" and not _autocommit(conn):
+            trips.begins += 1
+
+    def on_end(conn: Connection) -> None:
+        if not _autocommit(conn):
+            trips.ends += 1
+
+    def on_checkout(*_: Any) -> None:
+        trips.checkouts += 1
+        trips.pings += pre_ping
+
+    event.listen(db, "before_cursor_execute", on_execute)
+    event.listen(db, "begin", on_begin)
+    event.listen(db, "commit", on_end)
+    event.listen(db, "rollback", on_end)
+    event.listen(db.pool, "checkout", on_checkout)
+    try:
+        yield trips
+    finally:
+        event.remove(db, "before_cursor_execute", on_execute)
+        event.remove(db, "begin", on_begin)
+        event.remove(db, "commit", on_end)
+        event.remove(db, "rollback", on_end)
+        event.remove(db.pool, "checkout", on_checkout)
