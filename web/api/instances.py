@@ -23,8 +23,10 @@ from web.api.present import history_json, instance_json
 from web.case_access import open_case, visible_history, visible_record
 from web.context import engine, user
 from workflows.case_access import can_open_case
+from web.problems import ApiProblem
 from workflows.roles import Permission
 from workflows.services import describe, describe_many
+from workflows.start_checks import OpenCaseExists, check_start
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1/instances")
 
@@ -53,6 +55,12 @@ _FILTERS = (
 )
 
 
+class _OpenCase(ApiProblem):
+    """409 naming the open case (``open_instance``, ``open_instance_url``)."""
+
+    status, slug, title = 409, "conflict", "Conflict"
+
+
 def _one(instance_id: int, status: int = 200, **headers: str) -> Response:
     view = describe(engine(), visible_record(engine().instance(instance_id)))
     return reply(instance_json(view, detail=True), status, ETag=etag(view.record.revision),
@@ -76,15 +84,20 @@ def list_instances(query: dict[str, Any]) -> Response:
 
 
 @operation(bp, "POST", "", summary="Start an instance", permission=Permission.START_INSTANCE,
-           body=START, params=(IDEMPOTENCY_KEY,), errors=(409,),
+           body=START, params=(IDEMPOTENCY_KEY,), errors=(409, 422),
            replies={201: Reply("Started.", ref("Instance"),
                                headers={"Location": "The instance URL.", "ETag": "Revision."})})
 def start_instance(body: dict[str, Any], query: dict[str, Any]) -> Response:
     """Start the latest (or a given) version of a process for a complaint reference."""
     def run() -> Response:
+        data = body.get("data") or {}
+        try:
+            check_start(engine(), body["process_id"], body["business_key"], data)
+        except OpenCaseExists as exc:
+            raise _OpenCase(str(exc), open_instance=exc.instance_id, open_instance_url=url_for(
+                ".get_instance", instance_id=exc.instance_id)) from None
         record = engine().start(body["process_id"], business_key=body["business_key"],
-                                data=body.get("data") or {}, user=user().username,
-                                version=body.get("version"))
+                                data=data, user=user().username, version=body.get("version"))
         return _one(record.id, 201, Location=url_for(".get_instance", instance_id=record.id))
 
     return idempotent("POST /instances", run)
