@@ -24,6 +24,7 @@ from engine.decisions import DecisionTry, try_decision
 from engine.definitions import classify
 from engine.diff import VersionDiff, diff_versions
 from engine.records import DeploymentRecord
+from engine.resources import RESOURCE_KIND, check_resource
 from engine.validation import check_package, static_problems
 from engine.versions import call_graph, called_closure, sources
 from workflows.tables import modeller_drafts
@@ -54,6 +55,9 @@ def check_content(filename: str, content: bytes) -> None:
     if len(content) > safe_xml.MAX_UPLOAD_BYTES:
         raise DeploymentError(f"{filename}: larger than {safe_xml.MAX_UPLOAD_BYTES} bytes")
     kind = classify(filename)
+    if kind == RESOURCE_KIND:
+        check_resource(filename, content)
+        return
     if kind == "form":
         try:
             if not isinstance(json.loads(content), dict):
