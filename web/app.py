@@ -24,8 +24,10 @@ from web.access import PUBLIC, csrf_token, current_user, install_access, require
 from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
+from web.logs import configure_json_logging
 from web.modeller import bp as modeller
 from web.operations import bp as operations
+from web.operations.running import install_metrics
 from web.pages import bp as pages
 from web.problems import register_problem_handlers
 from workflows.bootstrap import INSTANCE_DIR, build_engine
@@ -147,6 +149,9 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     app.register_blueprint(pages)
     app.register_blueprint(modeller)
     app.register_blueprint(operations)
+    install_metrics(app, engine)
+    if not app.config.get("TESTING") and os.environ.get("REDRESS_LOG_FORMAT", "json") == "json":
+        configure_json_logging()
     register_problem_handlers(app)
     install_access(app)
 
