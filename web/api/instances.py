@@ -22,8 +22,8 @@ from web.api.openapi import Param, Reply, operation, ref
 from web.api.present import history_json, instance_json
 from web.case_access import open_case, visible_history, visible_record
 from web.context import engine, user
-from workflows.case_access import can_open_case
 from web.problems import ApiProblem
+from workflows.case_access import can_open_case
 from workflows.roles import Permission
 from workflows.services import describe, describe_many
 from workflows.start_checks import OpenCaseExists, check_start
