@@ -24,6 +24,7 @@ from web.access import PUBLIC, csrf_token, current_user, install_access, require
 from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
+from web.letters import bp as letters
 from web.modeller import bp as modeller
 from web.operations import bp as operations
 from web.pages import bp as pages
@@ -147,6 +148,7 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     app.register_blueprint(pages)
     app.register_blueprint(modeller)
     app.register_blueprint(operations)
+    app.register_blueprint(letters)
     register_problem_handlers(app)
     install_access(app)
 

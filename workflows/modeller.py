@@ -24,6 +24,7 @@ from engine.decisions import DecisionTry, try_decision
 from engine.definitions import classify
 from engine.diff import VersionDiff, diff_versions
 from engine.records import DeploymentRecord
+from engine.resources import RESOURCE_KIND, check_resource
 from engine.validation import check_package, static_problems
 from engine.versions import call_graph, called_closure, sources
 from workflows.tables import modeller_drafts
@@ -60,6 +61,9 @@ def check_content(filename: str, content: bytes) -> None:
                 raise ValueError("a form schema must be a JSON object")
         except ValueError as exc:
             raise DeploymentError(f"{filename}: not a JSON Schema: {exc}") from exc
+        return
+    if kind == RESOURCE_KIND:  # a letter template: text, checked by the letters' deploy check
+        check_resource(filename, content)
         return
     found = safe_xml.kind_of(safe_xml.parse_untrusted(content, filename))
     if found != kind:
