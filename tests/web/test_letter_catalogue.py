@@ -63,3 +63,12 @@ def test_deployments_page_links_each_deployment_with_letters_to_its_catalogue(
     login_as("analyst")
     page = client.get("/deployments").get_data(as_text=True)
     assert f'href="/deployments/{dep}/letters"' in page
+
+
+def test_enclosure_rules_are_listed_once_and_linked_from_each_letter(
+        client: FlaskClient, login_as: Login, api_engine: Engine) -> None:
+    dep = _deploy_complaints(api_engine)
+    login_as("analyst")
+    page = client.get(f"/deployments/{dep}/letters").get_data(as_text=True)
+    assert 'id="rule-CMSB011"' in page and 'href="#rule-CMSB011"' in page
+    assert page.count("never with a reply to official correspondence (R35)") == 1
