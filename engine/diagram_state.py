@@ -22,7 +22,7 @@ from engine.tables import audit_log, deployment_files, incidents, process_instan
 if TYPE_CHECKING:
     from engine.facade import Engine
 
-__all__ = ["ProcessDiagram", "instance_diagrams", "process_xml"]
+__all__ = ["ProcessDiagram", "definition_ids", "instance_diagrams", "process_xml"]
 
 _ACTIVE = spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.STARTED
 _DONE_ACTIONS = ("task_completed", "timer_fired")
@@ -39,6 +39,7 @@ class ProcessDiagram:
     completed: list[str] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
     incident: list[str] = field(default_factory=list)
+    overlays: dict[str, str] = field(default_factory=dict)  # element id -> badge text
 
 
 def _specs(definition: Any) -> list[Any]:
@@ -168,3 +169,21 @@ def instance_diagrams(engine: Engine, instance_id: int) -> list[ProcessDiagram]:
             )
         )
     return diagrams
+
+
+def definition_ids(engine: Engine, instance_id: int, to_version: int) -> tuple[int, int]:
+    """The definition an instance runs on and the one of ``to_version`` of its process.
+
+    Raises:
+        NotFoundError: no such instance or version.
+    """
+    pi = process_instances
+    with engine.reads.connect() as conn:
+        row = conn.execute(
+            select(pi.c.definition_id, pi.c.process_id).where(pi.c.id == instance_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"process instance {instance_id} does not exist")
+        return int(row.definition_id), engine.definitions.latest_id(
+            conn, row.process_id, to_version
+        )

@@ -253,11 +253,16 @@ class Engine:
             return queries.instance_records(conn, **filters)
 
     def suspend(
-        self, instance_id: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.status = "suspended"
-            step.record("instance_suspended")
+            step.record("instance_suspended", **_reason(reason))
 
         self.runtime.step(
             instance_id, apply, actor=user, advance=False, expected_revision=expected_revision
@@ -265,11 +270,16 @@ class Engine:
         return self.instance(instance_id, with_data=False)
 
     def resume(
-        self, instance_id: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         def apply(step: Step) -> None:
             step.instance.status = "active"
-            step.record("instance_resumed")
+            step.record("instance_resumed", **_reason(reason))
 
         _, step = self.runtime.run(
             instance_id,
@@ -326,7 +336,13 @@ class Engine:
         return plan  # type: ignore[no-any-return]
 
     def migrate(
-        self, instance_id: int, to_version: int, *, user: str, expected_revision: int | None = None
+        self,
+        instance_id: int,
+        to_version: int,
+        *,
+        user: str,
+        expected_revision: int | None = None,
+        reason: str = "",
     ) -> InstanceRecord:
         """Move a running instance to another deployed version of its process.
 
@@ -351,6 +367,7 @@ class Engine:
                 from_version=step.definition.version,
                 to_version=target.version,
                 changed=plan.changed,
+                **_reason(reason),
             )
             step.definition = target
 
@@ -622,7 +639,7 @@ class Engine:
             raise NotFoundError(f"incident {incident_id} does not exist")
         return found[0]
 
-    def retry_incident(self, incident_id: int, *, user: str) -> None:
+    def retry_incident(self, incident_id: int, *, user: str, reason: str = "") -> None:
         """Retry what failed (handler job, script task or delivery) after a fix."""
         with self.conns.read() as conn:
             found = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
@@ -632,7 +649,7 @@ class Engine:
             raise TaskNotOpenError(f"incident {incident_id} is already resolved")
         now = self.clock.now()
         if found.kind == "script":
-            self._retry_script(found, user)
+            self._retry_script(found, user, reason)
         else:
             with self.conns.write() as conn:
                 if found.kind == "handler":
@@ -647,22 +664,22 @@ class Engine:
                         .where(outbox.c.id == found.outbox_id)
                         .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
                     )
-                self._resolve(conn, found, user)
+                self._resolve(conn, found, user, reason)
         self._run_inline_jobs(found.instance_id)
 
-    def _retry_script(self, incident: Any, user: str) -> None:
+    def _retry_script(self, incident: Any, user: str, reason: str = "") -> None:
         def apply(step: Step) -> None:
             task = step.workflow.get_task_from_id(UUID(incident.task_id))
             if task is None or task.state != spiff.TaskState.ERROR:
                 raise TaskNotOpenError("the failed task is no longer waiting for a retry")
             task.internal_data.pop("incident_opened", None)
             task._set_state(spiff.TaskState.READY)
-            self._resolve(step.conn, incident, user)
+            self._resolve(step.conn, incident, user, reason)
 
         _, step = self.runtime.run(incident.instance_id, apply, actor=user)
         self._after_step(step)
 
-    def _resolve(self, conn: Any, incident: Any, user: str) -> None:
+    def _resolve(self, conn: Any, incident: Any, user: str, reason: str = "") -> None:
         conn.execute(
             update(incidents)
             .where(incidents.c.id == incident.id)
@@ -676,6 +693,7 @@ class Engine:
             incident.task_id,
             incident_id=incident.id,
             kind=incident.kind,
+            **_reason(reason),
         )
 
     # -- records -------------------------------------------------------------------------
@@ -749,3 +767,8 @@ def _record_of(step: Step, with_data: bool = False) -> InstanceRecord:
         dict(step.summary),
         copy.deepcopy(step.data) if with_data else {},
     )
+
+
+def _reason(reason: str) -> dict[str, str]:
+    """An operator's reason for the audit log (kept short); nothing when none was given."""
+    return {"reason": reason.strip()[:500]} if reason.strip() else {}

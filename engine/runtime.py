@@ -10,6 +10,7 @@ written in the same transaction (decisions 0004 and 0013).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -183,6 +184,8 @@ class Runtime:
         self.before_commit: Callable[[Step], None] | None = None
         # Application stores an erasure must also reach (see engine.erasure).
         self.erasure_hooks: list[ErasureHook] = []
+        # Metrics seam: called with each step's duration in seconds (``/metrics``).
+        self.on_step: Callable[[float], None] | None = None
 
     # -- instance creation ---------------------------------------------------------------
 
@@ -330,6 +333,7 @@ class Runtime:
         advance: bool,
         found: Any,
     ) -> tuple[T, Step]:
+        began = time.perf_counter()
         now = self.clock.now()
         row = self._claim(conn, instance_id, expected_revision, statuses, found)
         definition = self.definitions.get(conn, row.definition_id)
@@ -343,6 +347,8 @@ class Runtime:
             if advance:
                 self._advance(step)
         self._save(step)
+        if self.on_step is not None:
+            self.on_step(time.perf_counter() - began)
         return result, step
 
     def _claim(
@@ -409,7 +415,7 @@ class Runtime:
             spiff.compact_finished(workflow)
         else:
             spiff.compact(workflow)
-        summary = _jsonable({k: data[k] for k in self.summary_keys if k in data})
+        summary = _jsonable(project_summary(data, self.summary_keys))
         step.summary = summary
         step.data = data
         state = spiff.dumps_state(workflow)
@@ -526,6 +532,22 @@ def instance_data(workflow: spiff.Workflow) -> dict[str, Any]:
         if workflow.last_task is not None:
             merged.update(workflow.last_task.data)
     return merged
+
+
+def project_summary(data: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The summary values of ``keys``; a dotted key (``client.name``) reads into nested data and
+    is stored under its dotted name, so lists can search it without loading the state."""
+    summary: dict[str, Any] = {}
+    for key in keys:
+        if key in data:
+            summary[key] = data[key]
+        elif "." in key:
+            value: Any = data
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                summary[key] = value
+    return summary
 
 
 def _jsonable(value: Any) -> Any:

@@ -14,14 +14,17 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from engine.batches import run_batches
 from engine.db import retry_stale
 from engine.facade import Engine
+from engine.heartbeat import beat
 
 __all__ = ["EngineScheduler"]
 
 log = logging.getLogger(__name__)
 
-JOB_IDS = ("redress-timers", "redress-jobs", "redress-outbox")
+JOB_IDS = ("redress-timers", "redress-jobs", "redress-outbox", "redress-batches",
+           "redress-heartbeat")
 
 
 class EngineScheduler:
@@ -40,7 +43,15 @@ class EngineScheduler:
             "timers": self._safely(self.engine.fire_due_timers),
             "jobs": self._safely(self.engine.run_due_jobs),
             "outbox": self._safely(self.engine.dispatch_outbox),
+            "batches": self._safely(self._run_batches),
+            "heartbeat": self._safely(self._beat),
         }
+
+    def _run_batches(self) -> int:
+        return run_batches(self.engine)
+
+    def _beat(self) -> int:
+        return beat(self.engine)
 
     @staticmethod
     def _safely(duty: Any) -> int:
@@ -58,6 +69,8 @@ class EngineScheduler:
                 self.engine.fire_due_timers,
                 self.engine.run_due_jobs,
                 self.engine.dispatch_outbox,
+                self._run_batches,
+                self._beat,
             )
             for job_id, duty in zip(JOB_IDS, duties, strict=True):
                 self.scheduler.add_job(

@@ -25,8 +25,10 @@ from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
 from web.letters import bp as letters
+from web.logs import configure_json_logging
 from web.modeller import bp as modeller
 from web.operations import bp as operations
+from web.operations.running import install_metrics
 from web.pages import bp as pages
 from web.problems import register_problem_handlers
 from workflows.bootstrap import INSTANCE_DIR, build_engine
@@ -149,6 +151,9 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     app.register_blueprint(modeller)
     app.register_blueprint(operations)
     app.register_blueprint(letters)
+    install_metrics(app, engine)
+    if not app.config.get("TESTING") and os.environ.get("REDRESS_LOG_FORMAT", "json") == "json":
+        configure_json_logging()
     register_problem_handlers(app)
     install_access(app)
 

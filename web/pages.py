@@ -18,7 +18,6 @@ from web.pages_cases import bp as case_pages
 from web.pages_tasks import bp as task_pages
 from web.problems import Forbidden
 from workflows.roles import ROLES, Permission, lane_roles, role, start_page
-from workflows.services import describe_many
 
 bp = Blueprint("pages", __name__)
 bp.register_blueprint(task_pages)
@@ -79,12 +78,6 @@ def inbox() -> str:
     return render_template("inbox.html", tasks=tasks, lanes=[role(r) for r in lanes])
 
 
-@bp.get("/operations")
-@requires(Permission.VIEW_INCIDENTS)
-def operations() -> str:
-    """Every case's tier, stage, owner and deadline, and the open incidents."""
-    views = describe_many(engine(), engine().instances(limit=200))
-    return render_template("operations.html", views=views, incidents=engine().incidents())
 
 
 @bp.route("/account", methods=["GET", "POST"])

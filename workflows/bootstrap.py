@@ -34,6 +34,8 @@ SUMMARY_KEYS: Sequence[str] = (
     "payment_total",
     "payment_status",
     "route",
+    "tier_history",  # figures count each tier when it closes
+    "client.name",  # the operations search by client name (a dotted key reads nested data)
 )
 
 

@@ -31,3 +31,17 @@ def start(engine: Engine, key: str = "CMS-0001", **data: Any) -> InstanceRecord:
             "client": {"name": "Alex Example"}, "complaint_details": "Late letter",
             **data}
     return engine.start("complaint_journey", business_key=key, data=body, user="postroom")
+
+
+LOG_COMPLAINT = {"source": "client", "contact_type": "complaint", "complaint_details": "late",
+                 "subject": "late letter"}
+
+
+def start_with_incident(engine: Engine, key: str = "CMS-0666") -> InstanceRecord:
+    """A complaint logged with an unknown division: the resolution deadline cannot be worked
+    out, so its first script step becomes an incident."""
+    case = start(engine, key, division="atlantis")
+    [task] = engine.tasks(instance_id=case.id)
+    engine.complete(task.id, LOG_COMPLAINT, user="cw", roles={"caseworker"})
+    assert engine.incidents(instance_id=case.id)
+    return case

@@ -11,6 +11,15 @@ from flask import Blueprint
 bp = Blueprint("operations", __name__, template_folder="templates")
 
 # The view modules register their routes on ``bp`` when imported.
-from web.operations import diagram  # noqa: E402,F401
+from web.operations import (  # noqa: E402,F401
+    actions,
+    batches,
+    diagram,
+    figures,
+    heatmap,
+    instance,
+    instances,
+    running,
+)
 
 __all__ = ["bp"]

@@ -1,0 +1,144 @@
+"""Find process instances for the operations console: filters, counts, keyset pages.
+
+Every filter is one SQL condition on ``process_instances`` (summary values through the JSON
+operators, open incidents through ``EXISTS``), so a page of 50 out of 100,000 instances is read
+newest first straight off the primary key and never loads a workflow state. Paging is by id
+(``before``): a page does not shift when new instances start while someone reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+
+from engine.queries import _instance, _instances_query
+from engine.records import InstanceRecord
+from engine.tables import incidents, process_definitions, process_instances
+
+if TYPE_CHECKING:
+    from engine.facade import Engine
+
+__all__ = ["STATUSES", "InstanceFilter", "InstancePage", "iter_instances", "search_instances"]
+
+_pi = process_instances
+STATUSES = ("active", "suspended", "incident", "completed", "cancelled")
+_CLOSED_TIERS = ("closed", "refused")
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    """What operations search by; empty values do not filter."""
+
+    process_id: str = ""
+    version: int | None = None
+    status: str = ""  # one of STATUSES ("incident": has an open incident)
+    tier: str = ""
+    division: str = ""
+    overdue: bool = False
+    business_key: str = ""
+    client_name: str = ""  # part of the client's name, any case
+    ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstancePage:
+    records: list[InstanceRecord]
+    counts: dict[str, int]  # per status (and "incident"), under every filter but the status
+    total: int  # matching every filter
+    next_before: int | None  # pass as ``before`` for the next (older) page
+
+
+def _open_incident() -> ColumnElement[bool]:
+    return exists().where(incidents.c.instance_id == _pi.c.id, incidents.c.resolved_at.is_(None))
+
+
+def _text(key: str) -> ColumnElement[str]:
+    found: ColumnElement[str] = _pi.c.summary[key].as_string()
+    return found
+
+
+def _conditions(f: InstanceFilter, now: datetime, *, status: bool = True) -> list[Any]:
+    found: list[Any] = []
+    if f.process_id:
+        found.append(_pi.c.process_id == f.process_id)
+    if f.version is not None:
+        found.append(process_definitions.c.version == f.version)
+    if status and f.status == "incident":
+        found.append(_open_incident())
+    elif status and f.status:
+        found.append(_pi.c.status == f.status)
+    if f.tier:
+        found.append(_text("tier") == f.tier)
+    if f.division:
+        found.append(_text("division") == f.division)
+    if f.business_key:
+        found.append(_pi.c.business_key == f.business_key.strip())
+    if f.client_name:
+        found.append(_text("client.name").ilike(f"%{_escape(f.client_name.strip())}%",
+                                                escape="\\"))
+    if f.ids:
+        found.append(_pi.c.id.in_(f.ids))
+    if f.overdue:
+        tier = _text("tier")
+        found.append(and_(
+            _pi.c.status.in_(("active", "suspended")),
+            or_(tier.is_(None), not_(tier.in_(_CLOSED_TIERS))),
+            _text("response_due") < now.date().isoformat(),
+        ))
+    return found
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _counts(conn: Any, f: InstanceFilter, now: datetime) -> dict[str, int]:
+    joined = _pi.join(process_definitions, process_definitions.c.id == _pi.c.definition_id)
+    where = _conditions(f, now, status=False)
+    counts = {s: 0 for s in STATUSES}
+    query = select(_pi.c.status, func.count()).select_from(joined).where(*where)
+    for status, count in conn.execute(query.group_by(_pi.c.status)):
+        counts[status] = int(count)
+    incident_query = select(func.count()).select_from(joined).where(*where, _open_incident())
+    counts["incident"] = int(conn.execute(incident_query).scalar_one())
+    return counts
+
+
+def search_instances(
+    engine: Engine, f: InstanceFilter, *, before: int | None = None, limit: int = 50,
+    with_counts: bool = True,
+) -> InstancePage:
+    """One page of instances matching ``f``, newest first, older than ``before``."""
+    now = engine.clock.now()
+    query = _instances_query().where(*_conditions(f, now))
+    if before is not None:
+        query = query.where(_pi.c.id < before)
+    query = query.order_by(_pi.c.id.desc()).limit(limit + 1)
+    with engine.reads.connect() as conn:
+        rows = conn.execute(query).all()
+        counts = _counts(conn, f, now) if with_counts else {}
+    records = [_instance(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    total = counts.get(f.status, 0) if f.status else sum(
+        v for k, v in counts.items() if k != "incident")
+    return InstancePage(records, counts, total, records[-1].id if more and records else None)
+
+
+def iter_instances(engine: Engine, f: InstanceFilter, *, chunk: int = 500) -> Iterator[
+        InstanceRecord]:
+    """Every instance matching ``f``, newest first, a page at a time (for CSV and batches)."""
+    before: int | None = None
+    while True:
+        page = search_instances(engine, f, before=before, limit=chunk, with_counts=False)
+        yield from page.records
+        if page.next_before is None:
+            return
+        before = page.next_before
+
+
+def with_status(f: InstanceFilter, status: str) -> InstanceFilter:
+    return replace(f, status=status)

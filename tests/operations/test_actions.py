@@ -1,0 +1,108 @@
+"""Actions on one case: each needs a reason, is role-gated and audited; data repairs are
+checked against the forms; an incident is fixed and retried."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from engine import Engine, InvalidStateError, ValidationError
+from tests.operations.conftest import LOG_COMPLAINT, start, start_with_incident
+from tests.web.conftest import Login, form_csrf
+from workflows.variable_edits import edit_variable
+
+
+def _post(client: FlaskClient, path: str, page: str, **form: str) -> object:
+    return client.post(path, data={"csrf_token": form_csrf(client, page), **form})
+
+
+def test_detail_page_shows_diagram_data_waits_and_history(
+    complaints: Engine, client: FlaskClient, login_as: Login
+) -> None:
+    case = start(complaints, client={"name": "Robin Sample"})
+    login_as("operations")
+    page = client.get(f"/operations/instances/{case.id}").get_data(as_text=True)
+    assert "data-redress-diagram" in page
+    assert f"/operations/instances/{case.id}/diagram.json" in page
+    assert "Robin Sample" in page  # case data, read only
+    assert "Log contact and triage facts" in page or "in_log" in page  # waiting task
+    assert "Case started" in page  # history
+
+
+def test_suspend_needs_a_reason_then_is_audited_and_blocks_caseworkers(
+    complaints: Engine, client: FlaskClient, login_as: Login
+) -> None:
+    case = start(complaints)
+    page = f"/operations/instances/{case.id}"
+    login_as("operations")
+    refused = _post(client, f"{page}/suspend", page, reason="  ")
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "Enter a reason" in refused.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert complaints.instance(case.id).status == "active"
+    done = _post(client, f"{page}/suspend", page, reason="Duplicate of CMS-0009?")
+    assert done.status_code == 302  # type: ignore[attr-defined]
+    assert complaints.instance(case.id).status == "suspended"
+    [entry] = [a for a in complaints.audit(case.id) if a.action == "instance_suspended"]
+    assert entry.actor == "operations" and entry.detail["reason"] == "Duplicate of CMS-0009?"
+    [task] = complaints.tasks(instance_id=case.id)
+    with pytest.raises(InvalidStateError, match="suspended"):
+        complaints.complete(task.id, LOG_COMPLAINT, user="cw", roles={"caseworker"})
+    assert _post(client, f"{page}/resume", page, reason="Not a duplicate").status_code == 302  # type: ignore[attr-defined]
+    assert complaints.instance(case.id).status == "active"
+
+
+def test_caseworkers_cannot_suspend(complaints: Engine, client: FlaskClient,
+                                    login_as: Login) -> None:
+    case = start(complaints)
+    login_as("caseworker")
+    reply = _post(client, f"/operations/instances/{case.id}/suspend", "/inbox", reason="x")
+    assert reply.status_code == 403  # type: ignore[attr-defined]
+
+
+def test_fix_the_division_behind_an_incident_then_retry(
+    complaints: Engine, client: FlaskClient, login_as: Login
+) -> None:
+    case = start_with_incident(complaints)
+    [incident] = complaints.incidents(instance_id=case.id)
+    page = f"/operations/instances/{case.id}"
+    login_as("operations")
+    shown = client.get(page).get_data(as_text=True)
+    assert "unknown UK division" in shown and "Retry" in shown
+    bad = _post(client, f"{page}/variables", page, key="division", value="mars",
+                reason="typo at intake")
+    assert bad.status_code == 422  # type: ignore[attr-defined]
+    assert "is not one of" in bad.get_data(as_text=True)  # type: ignore[attr-defined]
+    fixed = _post(client, f"{page}/variables", page, key="division", value="scotland",
+                  reason="client lives in Glasgow")
+    assert fixed.status_code == 302  # type: ignore[attr-defined]
+    assert complaints.instance(case.id).data["division"] == "scotland"
+    [edit] = [a for a in complaints.audit(case.id) if a.action == "variables_edited"]
+    assert edit.detail["changes"]["division"] == {"before": "atlantis", "after": "scotland"}
+    assert edit.detail["reason"] == "client lives in Glasgow"
+    retried = _post(client, f"{page}/incidents/{incident.id}/retry", page,
+                    reason="division fixed")
+    assert retried.status_code == 302  # type: ignore[attr-defined]
+    assert complaints.incidents(instance_id=case.id) == []
+    assert complaints.instance(case.id).summary.get("response_due")  # the deadline worked out
+
+
+def test_edits_are_checked_against_forms_and_start_data(complaints: Engine) -> None:
+    case = start(complaints)
+    with pytest.raises(ValidationError, match="no form"):
+        edit_variable(complaints, case.id, "made_up_field", "1", user="ops", reason="x")
+    with pytest.raises(ValidationError, match="not valid"):
+        edit_variable(complaints, case.id, "received_date", "yesterday", user="ops", reason="x")
+    with pytest.raises(ValidationError, match="why"):
+        edit_variable(complaints, case.id, "subject", "late letter", user="ops", reason=" ")
+    edit_variable(complaints, case.id, "vulnerable", "true", user="ops", reason="call notes")
+    assert complaints.instance(case.id).data["vulnerable"] is True
+
+
+def test_cancel_is_audited_with_its_reason(complaints: Engine, client: FlaskClient,
+                                           login_as: Login) -> None:
+    case = start(complaints)
+    page = f"/operations/instances/{case.id}"
+    login_as("operations")
+    assert _post(client, f"{page}/cancel", page, reason="duplicate").status_code == 302  # type: ignore[attr-defined]
+    assert complaints.instance(case.id).status == "cancelled"
+    assert "Cancel case" not in client.get(page).get_data(as_text=True)

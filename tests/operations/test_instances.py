@@ -1,0 +1,89 @@
+"""The instances page: search by client name and filters, counts, keyset pages, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+
+from engine import Engine, SimulatedClock
+from engine.instance_search import InstanceFilter, iter_instances, search_instances
+from engine.variables import set_variables
+from tests.operations.conftest import start, start_with_incident
+from tests.web.conftest import Login
+
+
+def test_search_by_client_name_finds_only_that_client(complaints: Engine, client: FlaskClient,
+                                                      login_as: Login) -> None:
+    start(complaints, "CMS-0001", client={"name": "Robin Sample"})
+    start(complaints, "CMS-0002", client={"name": "Sam Other"})
+    login_as("operations")
+    page = client.get("/operations?client_name=robin").get_data(as_text=True)
+    assert "CMS-0001" in page
+    assert "CMS-0002" not in page
+    assert "1 case" in page
+
+
+def test_filters_status_incident_division_and_counts(complaints: Engine) -> None:
+    start(complaints, "CMS-0001", division="scotland")
+    broken = start_with_incident(complaints, "CMS-0002")
+    page = search_instances(complaints, InstanceFilter(status="incident"))
+    assert [r.id for r in page.records] == [broken.id]
+    assert page.counts["active"] == 2 and page.counts["incident"] == 1
+    assert [r.business_key for r in search_instances(
+        complaints, InstanceFilter(division="scotland")).records] == ["CMS-0001"]
+    assert search_instances(complaints, InstanceFilter(tier="ice")).records == []
+    assert search_instances(complaints, InstanceFilter(client_name="100%_")).records == []
+
+
+def test_keyset_pages_are_newest_first_and_do_not_overlap(complaints: Engine) -> None:
+    for n in range(5):
+        start(complaints, f"CMS-00{n:02d}")
+    first = search_instances(complaints, InstanceFilter(), limit=2)
+    second = search_instances(complaints, InstanceFilter(), before=first.next_before, limit=2)
+    third = search_instances(complaints, InstanceFilter(), before=second.next_before, limit=2)
+    keys = [r.business_key for p in (first, second, third) for r in p.records]
+    assert keys == ["CMS-0004", "CMS-0003", "CMS-0002", "CMS-0001", "CMS-0000"]
+    assert third.next_before is None
+    assert len(list(iter_instances(complaints, InstanceFilter(), chunk=2))) == 5
+
+
+def test_overdue_filter_uses_the_response_date(complaints: Engine,
+                                              clock: SimulatedClock) -> None:
+    case = start(complaints, "CMS-0001")
+    assert search_instances(complaints, InstanceFilter(overdue=True)).records == []
+    clock.advance(timedelta(days=60))
+    set_variables(complaints, case.id, {"response_due": "2026-04-01"}, user="ops",
+                  reason="test deadline")
+    assert [r.id for r in search_instances(complaints, InstanceFilter(overdue=True)).records] \
+        == [case.id]
+
+
+def test_bad_filter_values_are_a_clear_400(complaints: Engine, client: FlaskClient,
+                                           login_as: Login) -> None:
+    login_as("operations")
+    reply = client.get("/operations?status=exploded")
+    assert reply.status_code == 400
+    assert "status must be one of" in reply.get_data(as_text=True)
+    assert client.get("/operations?version=abc").status_code == 400
+
+
+def test_csv_export_lists_the_filtered_cases(complaints: Engine, client: FlaskClient,
+                                             login_as: Login) -> None:
+    start(complaints, "CMS-0001", client={"name": "Robin Sample"})
+    start(complaints, "=HYPERLINK(1)", client={"name": "Robin Sample"})
+    start(complaints, "CMS-0003", client={"name": "Sam Other"})
+    login_as("operations")
+    reply = client.get("/operations/instances.csv?client_name=robin")
+    assert reply.status_code == 200 and reply.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True))))
+    assert sorted(r["business_key"] for r in rows) == ["'=HYPERLINK(1)", "CMS-0001"]
+    assert {r["tier"] for r in rows} == {"dissatisfaction"}
+
+
+def test_caseworkers_cannot_open_the_console(complaints: Engine, client: FlaskClient,
+                                             login_as: Login) -> None:
+    login_as("caseworker")
+    assert client.get("/operations").status_code == 403

@@ -1,0 +1,42 @@
+"""One instance, everything operations need to steer it: diagram, data, timers, messages, jobs,
+outbox, incidents, history, and the actions (in ``actions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from engine.inspection import subscriptions, versions_of
+from web.access import requires
+from web.context import engine
+from web.operations import bp
+from web.pages_cases import history
+from workflows.roles import Permission
+from workflows.services import describe
+
+
+def detail_page(instance_id: int, *, errors: dict[str, str] | None = None,
+                status: int = 200, **extra: Any) -> tuple[str, int]:
+    """The page, optionally with an error summary after a refused action."""
+    eng = engine()
+    record = eng.instance(instance_id)
+    every_task = eng.tasks(instance_id=instance_id, status=None, limit=1000)
+    names = {t.id: t.name for t in every_task}
+    versions = [v for v in versions_of(eng, record.process_id) if v != record.version]
+    page = render_template(
+        "operations/instance.html", view=describe(eng, record), data=record.data,
+        tasks=[t for t in every_task if t.status == "open"],
+        timers=eng.timers(instance_id), subscriptions=subscriptions(eng, instance_id),
+        jobs=eng.jobs(instance_id), outbox=eng.outbox(instance_id),
+        incidents=eng.incidents(open_only=False, instance_id=instance_id),
+        history=history(eng.audit(instance_id), names), versions=versions,
+        errors=errors or {}, **extra)
+    return page, status
+
+
+@bp.get("/operations/instances/<id:instance_id>")
+@requires(Permission.VIEW_INCIDENTS)
+def instance(instance_id: int) -> tuple[str, int]:
+    """Show one case with its diagram, data, waits, work, incidents and history."""
+    return detail_page(instance_id)
