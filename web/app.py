@@ -26,6 +26,7 @@ from web.api import register_api
 from web.api.openapi import IdConverter
 from web.context import Redress
 from web.headers import install_security_headers
+from web.letters import bp as letters
 from web.logs import configure_json_logging
 from web.modeller import bp as modeller
 from web.operations import bp as operations
@@ -160,6 +161,7 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     app.register_blueprint(pages)
     app.register_blueprint(modeller)
     app.register_blueprint(operations)
+    app.register_blueprint(letters)
     install_metrics(app, engine)
     if not app.config.get("TESTING") and os.environ.get("REDRESS_LOG_FORMAT", "json") == "json":
         configure_json_logging()
