@@ -121,7 +121,7 @@ def test_operations_find_suspend_resume_repair_retry_migrate_and_download(
     shoot(page, "ops-heatmap")
 
     page.set_viewport_size({"width": 375, "height": 800})
-    for path, name in ((f"/operations?client_name=robin", "ops-instances-375"),
+    for path, name in (("/operations?client_name=robin", "ops-instances-375"),
                        (f"/operations/instances/{robin.id}", "ops-instance-375"),
                        ("/operations/figures", "ops-figures-375")):
         page.goto(f"{live_url}{path}")

@@ -18,7 +18,6 @@ from workflows.bootstrap import AUDIT_PRIVATE_KEYS
 from workflows.roles import Permission
 from workflows.services import describe
 
-
 _CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Exception|Error)\s*:\s*)+")
 
 
