@@ -41,27 +41,35 @@ def _is_di(el: etree._Element) -> bool:
     return isinstance(el.tag, str) and etree.QName(el).namespace in _DI_NAMESPACES
 
 
+# Attributes at their BPMN default say nothing: modellers write or drop them freely.
+_DEFAULTS = {
+    "cancelActivity": "true", "isInterrupting": "true", "isForCompensation": "false",
+    "startQuantity": "1", "completionQuantity": "1", "parallelMultiple": "false",
+    "isClosed": "false", "gatewayDirection": "Unspecified", "instantiate": "false",
+    "isImmediate": "true",
+}
+# Children that only repeat what the sequence flows say.
+_REDUNDANT = ("incoming", "outgoing")
+
+
 def _signature(el: etree._Element) -> str:
-    """A hash of what the element says, leaving out children that are elements of their own."""
-    digest = hashlib.sha256()
+    """A hash of what the element says; children that are elements of their own are left out.
 
-    def feed(node: etree._Element, top: bool) -> None:
+    Order of children does not matter (modellers reorder them), nor do default attributes.
+    """
+
+    def text(node: etree._Element, top: bool) -> str | None:
         if not isinstance(node.tag, str) or _is_di(node):
-            return
-        if not top and node.get("id") is not None:
-            digest.update(b"<ref " + node.get("id", "").encode() + b">")
-            return
-        digest.update(node.tag.encode())
-        for key, value in sorted(node.attrib.items()):
-            if not (top and key == "id"):
-                digest.update(f"{key}={value};".encode())
-        digest.update((node.text or "").strip().encode())
-        for child in node:
-            feed(child, False)
-        digest.update(b"</>")
+            return None
+        if not top and (node.get("id") is not None
+                        or etree.QName(node).localname in _REDUNDANT):
+            return None
+        attrs = sorted((k, v) for k, v in node.attrib.items()
+                       if not (top and k == "id") and _DEFAULTS.get(k) != v)
+        children = sorted(t for c in node if (t := text(c, False)) is not None)
+        return f"<{node.tag} {attrs!r}>{(node.text or '').strip()}{''.join(children)}</>"
 
-    feed(el, True)
-    return digest.hexdigest()
+    return hashlib.sha256((text(el, True) or "").encode()).hexdigest()
 
 
 def _elements(xml: bytes | str) -> dict[str, tuple[etree._Element, str]]:

@@ -145,6 +145,7 @@ class Redress(TypedDict, total=False):
 
     outcome: Outcome | None
     outcome_explanation: str
+    reply_summary: str  # CSA stage reply, printed in its letter
     resolution_plan: list[PlanAction]
     special_payment: dict[str, float]
     payment_status: Literal["none", "approved", "awaiting_spt", "paid", "declined"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from engine import DeploymentError, Engine, NotFoundError, safe_xml
+from engine import DeploymentError, Engine, NotFoundError, resources, safe_xml
 from engine.catalogue import Catalogue
 from engine.clock import as_utc
 from engine.decisions import DecisionTry, try_decision
@@ -60,6 +60,9 @@ def check_content(filename: str, content: bytes) -> None:
                 raise ValueError("a form schema must be a JSON object")
         except ValueError as exc:
             raise DeploymentError(f"{filename}: not a JSON Schema: {exc}") from exc
+        return
+    if kind == resources.RESOURCE_KIND:
+        resources.check_resource(filename, content)
         return
     found = safe_xml.kind_of(safe_xml.parse_untrusted(content, filename))
     if found != kind:

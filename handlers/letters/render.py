@@ -87,7 +87,7 @@ class _Styles:
                                 spaceAfter=4),
             small=ParagraphStyle("small", parent=body, fontSize=16 if large else 9,
                                  leading=21 if large else 12, spaceAfter=0),
-            footer=12 if large else 8,
+            footer=16 if large else 8,
         )
 
 
@@ -149,7 +149,8 @@ def _blocks(document: Document, st: _Styles) -> list[Flowable]:
             story.append(_p(block.text, st.bold if block.bold else st.body))
         elif isinstance(block, Bullets):
             items = [ListItem(_p(i, st.body), leftIndent=14) for i in block.items]
-            story.append(ListFlowable(items, bulletType="bullet", start="•", leftIndent=14))
+            story.append(ListFlowable(items, bulletType="bullet", start="•", leftIndent=14,
+                                      bulletFontSize=st.body.fontSize))
     if document.form_fields:
         rows = [[_p(k, st.bold), _p(v, st.body)] for k, v in document.form_fields]
         form = Table(rows, colWidths=[60 * mm, WIDTH - LEFT - RIGHT - 60 * mm])
@@ -200,7 +201,7 @@ def render_pdf(letter: Document, head: Head, enclosures: list[Document], *,
         canvas.setStrokeColor(BRAND)
         canvas.setLineWidth(2.5)
         canvas.line(LEFT, top - 15 * mm, LEFT + 40 * mm, top - 15 * mm)
-        size = 12 if large_print else 8.5
+        size = 16 if large_print else 8.5
         canvas.setFont("Helvetica", size)
         for i, line in enumerate(head.sender_lines):
             canvas.drawRightString(WIDTH - RIGHT, top - i * size * 0.45 * mm, line)
@@ -208,7 +209,7 @@ def render_pdf(letter: Document, head: Head, enclosures: list[Document], *,
 
     def later(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica-Bold", 12 if large_print else 9)
+        canvas.setFont("Helvetica-Bold", 16 if large_print else 9)
         canvas.drawString(LEFT, HEIGHT - 15 * mm, head.sender)
         canvas.setStrokeColor(BRAND)
         canvas.setLineWidth(1)
@@ -216,12 +217,13 @@ def render_pdf(letter: Document, head: Head, enclosures: list[Document], *,
         canvas.restoreState()
 
     body_w = WIDTH - LEFT - RIGHT
-    first_top = 50 * mm if large_print else 45 * mm
+    first_top = 72 * mm if large_print else 45 * mm
+    later_top = 45 * mm if large_print else 40 * mm
     doc.addPageTemplates([
         PageTemplate("first", [Frame(LEFT, 18 * mm, body_w, HEIGHT - first_top - 18 * mm,
                                      id="first", leftPadding=0, rightPadding=0)],
                      onPage=letterhead),
-        PageTemplate("later", [Frame(LEFT, 18 * mm, body_w, HEIGHT - 40 * mm,
+        PageTemplate("later", [Frame(LEFT, 18 * mm, body_w, HEIGHT - later_top,
                                      id="later", leftPadding=0, rightPadding=0)],
                      onPage=later),
     ])

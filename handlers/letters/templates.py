@@ -153,6 +153,9 @@ def _field_errors(name: str, tree: nodes.Template, known: set[str]) -> Iterator[
     local = _assigned(tree)
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         assert isinstance(node, nodes.Getattr | nodes.Getitem)
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            yield f"{name}: reads '{node.attr}', and a letter may not read private attributes"
+            continue
         owner = node.node
         if not isinstance(owner, nodes.Name) or owner.name in local:
             continue

@@ -34,3 +34,19 @@ def test_renamed_task_is_changed_and_a_removed_one_is_listed() -> None:
 def test_hostile_xml_is_refused() -> None:
     with pytest.raises(DeploymentError):
         diff_versions(b'<!DOCTYPE x [<!ENTITY a "b">]><x/>', RESOLUTION)
+
+
+def test_default_attributes_and_child_order_are_not_changes() -> None:
+    rewritten = RESOLUTION.replace(
+        b'attachedToRef="rs_contact" cancelActivity="true">', b'attachedToRef="rs_contact">')
+    assert rewritten != RESOLUTION
+    assert diff_versions(RESOLUTION, rewritten)["changed"] == []
+
+
+def test_adding_a_task_does_not_mark_its_whole_process_changed() -> None:
+    added = RESOLUTION.replace(
+        b'<bpmn:startEvent id="rs_start"',
+        b'<bpmn:userTask id="rs_new" name="New"/><bpmn:startEvent id="rs_start"', 1)
+    diff = diff_versions(RESOLUTION, added)
+    assert [a["id"] for a in diff["added"]] == ["rs_new"]
+    assert diff["changed"] == []

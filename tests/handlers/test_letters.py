@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from handlers.letters import send_letter, template_info
 from tests.handlers.conftest import COMPLAINTS_LETTERS, FakeContext
@@ -220,3 +222,72 @@ def test_unknown_enclosure_is_a_diagram_error(make_ctx: MakeCtx) -> None:
 def test_r48_division_spelled_either_way_signposts_ni_ombudsman(make_ctx: MakeCtx) -> None:
     text = send(make_ctx(case(tier="ice", division="northern_ireland")), "ICE_OUTCOME")
     assert "Northern Ireland Public Services Ombudsman" in text
+
+
+def test_template_runs_in_the_sandbox_so_python_internals_stay_out_of_reach(
+        make_ctx: MakeCtx) -> None:
+    ctx = make_ctx(case())
+    ctx.resources["CMSL5700.md.j2"] = (
+        b"{#\nkind: letter\n#}\n# Title\n\n{{ (reference|attr('__class__')).__name__ }}\n")
+    with pytest.raises(ValueError, match="unsafe"):
+        ctx.run(send_letter, letter_code="CMSL5700")
+    assert ctx.sink.documents == {}
+
+
+def test_case_text_cannot_add_headings_or_lists_to_a_letter(make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(outcome_explanation="We found this.\n\n## Pay us now\n- or else")),
+                "OUTCOME_RESOLUTION")
+    assert "We found this. ## Pay us now - or else" in text
+
+
+def test_r25_payment_declined_by_special_payment_team_is_told_not_left_out(
+        make_ctx: MakeCtx) -> None:
+    text = send(make_ctx(case(payment_total=0, payment_status="declined")), "OUTCOME_RESOLUTION")
+    assert "Special Payment Team" in text and "decided not to make one" in text
+
+
+PARTIES = {
+    "client": {},
+    "representative": {"source": "representative", "representative": {
+        "title": "Mr", "name": "Sam Advocate", "organisation": "Example Advice Centre",
+        "address": ["2 Market Street", "Leeds"], "postcode": "LS2 2BB"}},
+    "mp": {"source": "mp", "mp": {"title": "Ms", "name": "Jane Member",
+                                  "constituency": "Leeds Example"}},
+}
+ADDRESSEE = {"client": ("Ms Jane Smith", "12 Acacia Avenue", "LS1 4AB"),
+             "representative": ("Mr Sam Advocate", "2 Market Street", "LS2 2BB"),
+             "mp": ("Jane Member MP", "House of Commons", "SW1A 0AA")}
+
+
+@pytest.mark.parametrize("reader", sorted(PARTIES))
+@pytest.mark.parametrize("code", LETTER_CODES)
+def test_every_letter_pdf_carries_the_addressee_name_and_address_and_the_reference(
+        make_ctx: MakeCtx, code: str, reader: str) -> None:
+    data = case(refusal_reason="out_of_time", dispute={"date": "2026-01-05"}, **PARTIES[reader])
+    ctx = make_ctx(data)
+    ctx.run(send_letter, letter_code=code)
+    stored = [s for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
+    original = stored[0].content
+    first = pdf_pages(original)[0]
+    for part in ADDRESSEE[reader]:
+        assert part in first, (code, reader, part)
+    assert all("CMS-2026-000123" in page for page in pdf_pages(original))
+    assert "Occupier" not in pdf_text(original)
+    reader_pdf = PdfReader(io.BytesIO(original))
+    assert reader_pdf.metadata is not None and "CMS-2026-000123" in str(reader_pdf.metadata.title)
+    assert reader_pdf.trailer["/Root"]["/Lang"] == "en-GB"
+    assert len(original) / len(reader_pdf.pages) <= 5 * 1024, (code, len(original))
+    text = next(s for s in ctx.sink.documents.values() if s.ref.kind == "letter-text")
+    plain = text.content.decode("utf-8")
+    assert ADDRESSEE[reader][0] in plain and "CMS-2026-000123" in plain
+
+
+def test_large_print_letters_stay_within_5kb_a_page(make_ctx: MakeCtx) -> None:
+    data = case()
+    data["client"] = {**data["client"], "contact_preference": "large_print"}
+    for code in LETTER_CODES:
+        ctx = make_ctx({**data, "refusal_reason": "out_of_time"})
+        ctx.run(send_letter, letter_code=code)
+        (pdf,) = [s.content for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        assert len(pdf) / pages <= 5 * 1024, (code, len(pdf), pages)

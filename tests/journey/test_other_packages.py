@@ -4,14 +4,15 @@ run end to end by the same engine with no Python of their own."""
 from __future__ import annotations
 
 from engine import Engine, SimulatedClock
-from tests.journey.driver import Case
+from tests.journey.driver import CLIENT, Case
 
 REPLY = {"outcome": "not_upheld", "reply_summary": "We looked into it."}
 
 
 def _start(engine: Engine, clock: SimulatedClock, process: str, key: str) -> Case:
     inst = engine.start(process, business_key=key, user="postroom",
-                        data={"received_date": "2026-03-27", "division": "scotland"})
+                        data={"received_date": "2026-03-27", "division": "scotland",
+                              "client": CLIENT})
     return Case(engine, clock, inst.id, key)
 
 
@@ -40,6 +41,7 @@ def test_csa_six_stage_procedure_runs_end_to_end(engine: Engine,
     case.send("phso_outcome", {"outcome": "not_upheld"})
     case.complete("cs_s6_actions", {"case_actions_completed": True,
                                     "systemic_recommendations": []})
+    assert case.letters() == ["CSA_STAGE_REPLY"] * 4
     assert case.status == "completed"
 
 
@@ -79,6 +81,8 @@ def test_r60_r61_r62_hmrc_tiers_ccast_adjudicator_and_ombudsman_end_to_end(
     case.complete("hm_omb_support", {"enquiry_response": "File sent."})
     case.send("ombudsman_outcome", {"outcome": "not_upheld"})
     case.complete("hm_omb_actions", {"recommendations_done": True})
+    assert case.letters() == ["HMRC_TIER_REPLY", "HMRC_TIER_REPLY"]
+    assert "Our final response to your complaint" in case.letter_text("HMRC_TIER_REPLY")
     assert case.status == "completed"
 
 

@@ -73,11 +73,11 @@ HOSTILE = {
     "picture.bpmn": (SVG, "BPMN"),
     "resolution.bpmn": (RESOLUTION.replace(b"tier = 'resolution'", b"import os\ntier = 'x'"),
                         "may not import"),
-    "self.bpmn": (RESOLUTION.replace(b'id="complaint_resolution"', b'id="self_caller"').replace(
-        b'<bpmn:startEvent id="rs_start"',
-        b'<bpmn:callActivity id="again" calledElement="self_caller"/><bpmn:startEvent '
-        b'id="rs_start"').replace(
-            b'processRef="complaint_resolution"', b'processRef="self_caller"'),
+    "self.bpmn": (RESOLUTION.replace(b'id="complaint_resolution"', b'id="self_caller"')
+                  .replace(b'<bpmn:startEvent id="rs_start"',
+                           b'<bpmn:callActivity id="again" calledElement="self_caller"/>'
+                           b'<bpmn:startEvent id="rs_start"')
+                  .replace(b'processRef="complaint_resolution"', b'processRef="self_caller"'),
                   "call itself"),
 }
 

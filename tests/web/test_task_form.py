@@ -48,7 +48,8 @@ class _Inputs(HTMLParser):
 def _start(engine: Engine, key: str = "CMS-7001") -> TaskRecord:
     engine.start("complaint_journey", business_key=key, user="postroom",
                  data={"received_date": "2026-03-27", "division": "england-and-wales",
-                       "client": {"name": "Ms Alex Smith"}})
+                       "client": {"name": "Ms Alex Smith", "postcode": "EX1 1AA",
+                                  "address": ["1 Example Row", "Exampleton"]}})
     [task] = engine.tasks(business_key=key)
     assert task.spec_id == "in_log"
     return task
