@@ -19,6 +19,7 @@ import click
 
 from engine import Engine, RedressError
 from engine.scheduler import EngineScheduler
+from web.cli_demo import demo_data
 from web.cli_users import users_group
 from workflows.bootstrap import build_engine
 from workflows.environment import is_production
@@ -246,6 +247,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, demo: bool) ->
 
 
 main.add_command(users_group)
+main.add_command(demo_data)
 
 
 if __name__ == "__main__":  # pragma: no cover
