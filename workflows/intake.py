@@ -19,8 +19,9 @@ from typing import Any
 import jsonschema
 from referencing import Registry
 
-from engine import ConflictError, Engine, InstanceRecord, RedressError
+from engine import ConflictError, Engine, InstanceRecord, RedressError, ValidationError
 from workflows.search import index_parties
+from workflows.start_checks import OpenCaseExists, check_start
 
 __all__ = [
     "DIVISIONS",
@@ -206,10 +207,6 @@ def log_complaint(engine: Engine, *, reference: str, division: str, received: da
     """
     if division not in DIVISIONS:
         raise IntakeRefused("Select England and Wales, Scotland or Northern Ireland")
-    existing = open_case(engine, reference)
-    if existing is not None:
-        raise IntakeRefused(f"Case {reference} is already open: add to that case instead",
-                            existing)
     start: dict[str, Any] = {
         "division": division, "received_date": received.isoformat(), "source": source,
         **{k: dict(v) for k, v in parties.items() if isinstance(v, Mapping) and v}}
@@ -217,8 +214,15 @@ def log_complaint(engine: Engine, *, reference: str, division: str, received: da
     if isinstance(mp, dict) and not mp.get("address"):
         mp.update(address=["House of Commons", "London"], postcode="SW1A 0AA")
     try:
+        check_start(engine, JOURNEY, reference, start)  # the API's rule: one open case per key
+    except OpenCaseExists as exc:
+        raise IntakeRefused(f"Case {reference} is already open: add to that case instead",
+                            engine.instance(exc.instance_id, with_data=False)) from None
+    except ValidationError as exc:
+        raise IntakeRefused(str(exc)) from None
+    try:
         inst = engine.start(JOURNEY, business_key=reference, data=start, user=user)
-    except ConflictError as exc:  # the engine's own refusal of a duplicate business key
+    except ConflictError as exc:  # started by someone else a moment ago
         raise IntakeRefused(f"Case {reference} is already open: add to that case instead",
                             open_case(engine, reference)) from exc
     client = parties.get("client")

@@ -12,7 +12,7 @@ from engine import NotFoundError
 from web.access import requires
 from web.case_history import labels_of, timeline
 from web.caseworker.blueprint import bp
-from web.caseworker.guard import check_case
+from web.caseworker.guard import check_case, check_history
 from web.caseworker.present import case_facts, payment_facts
 from web.context import engine, user
 from workflows.case_forms import case_forms
@@ -38,7 +38,7 @@ def render_case(instance_id: int, status: int = 200, **extra: object) -> tuple[s
         "caseworker/case.html", view=view, data=record.data, facts=case_facts(record.data),
         payment=payment_facts(record.data), letters=eng.documents(instance_id),
         files=files(eng, instance_id), notes=notes(eng, instance_id), events=events,
-        history=timeline(eng.audit(instance_id), names,
+        history=timeline(check_history(record, eng.audit(instance_id)), names,
                          labels_of(case_forms(eng, instance_id)))[::-1],
         kinds=KINDS, staff_complaint=bool(record.data.get("staff_complaint")),
         has_diagram=has_diagram, my_roles=set(caller.roles), **extra), status

@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 from engine import ConflictError, NotFoundError, PermissionDeniedError
 from web.access import requires
 from web.caseworker.blueprint import bp
-from web.caseworker.guard import check_task
+from web.caseworker.guard import check_task, may_release
 from web.context import engine, user, users
+from web.problems import Forbidden
 from workflows.inbox import DUE_CHOICES, InboxFilters, lanes_led, queues_of
 from workflows.inbox import inbox as read_inbox
 from workflows.intake import DIVISIONS
@@ -73,10 +74,11 @@ def reassign() -> Response:
                 continue
             if task.assignee != target.username:
                 if task.assignee:
+                    may_release(task)
                     engine().release(task.id, user=caller.username, roles=caller.roles)
                 engine().claim(task.id, user=target.username, roles=target.roles)
             moved += 1
-        except (NotFoundError, ConflictError, PermissionDeniedError):
+        except (NotFoundError, ConflictError, PermissionDeniedError, Forbidden):
             refused.append(f"task {task_id[:8]} was completed or moved on")
     if moved:
         flash(f"{moved} task{'s' if moved != 1 else ''} given to {target.display_name}.")

@@ -16,7 +16,7 @@ from engine import ConflictError, InvalidStateError, PermissionDeniedError, Task
 from engine import ValidationError as FormInvalid
 from web.access import requires
 from web.caseworker.blueprint import bp
-from web.caseworker.guard import check_case, check_task
+from web.caseworker.guard import check_case, check_task, may_release, may_work, prefillable
 from web.caseworker.present import case_facts, payment_facts
 from web.context import engine, user
 from web.forms import SPARE_ROWS, Form, build_form, form_values, initial_data, parse_form
@@ -60,7 +60,8 @@ def _fresh_form(task: TaskRecord) -> tuple[Form | None, Any]:
     kept = draft(engine(), task.id, user().username)
     if kept is not None:
         return build_form(schema, kept[0], spare_rows=SPARE_ROWS), kept[1]
-    data = initial_data(schema, engine().instance(task.instance_id).data)
+    shown = check_case(engine().instance(task.instance_id)).data  # never prefill a hidden value
+    data = initial_data(schema, prefillable(shown))
     return build_form(schema, form_values(schema, data), spare_rows=SPARE_ROWS), None
 
 
@@ -77,7 +78,7 @@ def task(task_id: Any) -> Page:
 @requires(Permission.WORK_TASKS)
 def claim(task_id: Any) -> Response | Page:
     """Take the task into your own queue."""
-    found, caller = _task(task_id), user()
+    found, caller = may_work(_task(task_id)), user()
     try:
         engine().claim(found.id, user=caller.username, roles=caller.roles)
     except (ConflictError, PermissionDeniedError):
@@ -91,7 +92,7 @@ def claim(task_id: Any) -> Response | Page:
 @requires(Permission.WORK_TASKS)
 def release(task_id: Any) -> Response:
     """Put the task back in its queue."""
-    found, caller = _task(task_id), user()
+    found, caller = may_release(_task(task_id)), user()
     engine().release(found.id, user=caller.username, roles=caller.roles)
     flash(f"You released {found.name} for {found.business_key} back to its queue.")
     return redirect(url_for(".task", task_id=found.id))
@@ -108,7 +109,7 @@ def _posted() -> dict[str, list[str]]:
 @requires(Permission.WORK_TASKS)
 def complete(task_id: Any) -> Response | Page:
     """Submit the form (or save it as a draft); on a problem show it again, answers kept."""
-    found, caller = _task(task_id), user()
+    found, caller = may_work(_task(task_id)), user()
     schema = engine().form_schema(found.id) or {}
     posted = _posted()
     if request.form.get("action") == "draft":

@@ -98,7 +98,8 @@ def file(package: str, filename: str) -> Response:
     if found is None:
         raise BadRequest(f"{package} has no file {filename!r}")
     kind = classify(filename)
-    mimetype = "application/json" if kind == "form" else "application/xml"
+    mimetype = {"form": "application/json", "bpmn": "application/xml",
+                "dmn": "application/xml"}.get(kind, "text/plain; charset=utf-8")
     return Response(found, mimetype=mimetype)
 
 
