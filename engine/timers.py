@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 
 from engine.clock import as_utc, using_clock
 from engine.db import is_postgres, stale
-from engine.exceptions import ConflictError, InvalidStateError, NotFoundError
+from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, StepLimitError
 from engine.runtime import CLAIM_COLUMNS, Deferred, Runtime, Step, select_with_claim
 from engine.tables import process_instances, timers
 
@@ -151,6 +151,9 @@ class TimerFirer:
                 self.runtime.committed(step)
                 return True
             except _AlreadyFired:
+                return False
+            except StepLimitError as exc:  # rolled back; incident and suspension of its own
+                self.runtime.runaway(exc)
                 return False
             except ConflictError:
                 continue
