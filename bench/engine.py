@@ -12,6 +12,11 @@ Three ways, same diagram, same run:
                        step also loads and parses the stored state, as when consecutive requests
                        for an instance land on different processes.
 
+The sandbox's cost is printed too: one condition (``counter < limit``) and one script
+(``counter = counter + 1``) as the loop runs them (in-process: provably cheap code), the same
+forced through the sandbox worker process (what code that is not provably cheap pays), and plain
+``eval``/``exec`` for reference.
+
 Ratios are given over all steps (``÷ memory``, ``÷ roundtrip``; in-memory SpiffWorkflow slows
 down as its task tree grows) and over the first 10% of steps (``early``: short history, where
 in-memory SpiffWorkflow is at its fastest).
@@ -105,6 +110,36 @@ def _redress_steps(url: str, steps: int, cache_size: int = 2000) -> list[float]:
     return times
 
 
+def _sandbox_cost(calls: int) -> dict[str, float]:
+    """Microseconds per call: plain Python, the in-process sandbox, the worker process."""
+    from engine.expressions import EXPRESSION_FUNCTIONS
+    from engine.sandbox import SandboxEnvironment
+
+    env = SandboxEnvironment(EXPRESSION_FUNCTIONS, 1.0)
+    data = {"counter": 1, "limit": 500, "note": "done"}
+    pool = env.pool()
+
+    def per_call(run: Callable[[], object]) -> float:
+        run()  # warm: compile caches, worker start
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            run()
+        return (time.perf_counter() - t0) / calls * 1e6
+
+    condition, script = "counter < limit", "counter = counter + 1"
+    code = compile(condition, "<bench>", "eval")
+    try:
+        return {
+            "plain_eval_us": per_call(lambda: eval(code, {}, data)),
+            "condition_in_process_us": per_call(lambda: env.evaluate(condition, data)),
+            "script_in_process_us": per_call(lambda: env.execute(script, data)),
+            "condition_worker_us": per_call(lambda: pool.evaluate(condition, data, {}, "x")),
+            "script_worker_us": per_call(lambda: pool.execute(script, data, {})),
+        }
+    finally:
+        env.close()
+
+
 def _pg_url(base: str) -> tuple[str, Callable[[], None]]:
     schema = f"bench_{os.getpid()}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -165,6 +200,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             finally:
                 drop()
 
+    sandbox = _sandbox_cost(200 if args.quick else 2000)
     base, rt = results["spiff"], results["spiff+roundtrip"]
     print(
         f"Completing one user task, {args.steps} steps of a loop "
@@ -184,10 +220,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{r['last10pct_ms']:>9.3f}{r['ratio_memory']:>10.2f}{r['ratio_roundtrip']:>12.2f}"
             f"{r['early_ratio_memory']:>11.2f}{r['early_ratio_roundtrip']:>10.2f}"
         )
+    print("\nSandbox, µs per call (the loop runs one condition and one script per step):")
+    for name, us in sandbox.items():
+        print(f"  {name:<26}{us:>9.1f}")
+    step_us = 1000 * results["redress-sqlite"]["mean_ms"]
+    in_process = sandbox["condition_in_process_us"] + sandbox["script_in_process_us"]
+    worker = sandbox["condition_worker_us"] + sandbox["script_worker_us"]
+    print(f"  in-process sandbox share of a SQLite step: {in_process / step_us:.0%}; the same "
+          f"two through the worker would add {worker - in_process:.0f} µs")
     from bench.common import write_result
 
     write_result(
-        args.out, {"steps": args.steps, "results": results}, None if args.no_pg else args.pg
+        args.out,
+        {"steps": args.steps, "results": results, "sandbox_us": sandbox},
+        None if args.no_pg else args.pg,
     )
     return results
 

@@ -16,6 +16,7 @@ from engine.exceptions import (
     PermissionDeniedError,
     RedressError,
     SandboxError,
+    StepLimitError,
     TaskNotOpenError,
     ValidationError,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "RedressError",
     "SandboxError",
     "SimulatedClock",
+    "StepLimitError",
     "SystemClock",
     "TaskNotOpenError",
     "TaskRecord",

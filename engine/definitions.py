@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from engine import forms, resources, safe_xml, versions
+from engine import deploy_checks, forms, resources, safe_xml, versions
 from engine.db import new_id
 from engine.exceptions import ConflictError, DeploymentError, NotFoundError
 from engine.handlers import HandlerRegistry
@@ -107,7 +107,15 @@ def _check_files(files: Mapping[str, bytes]) -> _Checked:
 
 
 def _parse(checked: _Checked, registry: HandlerRegistry | None) -> ParsedPackage:
+    # Checks only a new deployment gets: what is already stored keeps loading as it was.
+    for name, root in checked.bpmn.items():
+        deploy_checks.check_sequence_length(root, name)
+    for name, root in checked.dmn.items():
+        deploy_checks.check_dmn_cells(root, name)
+    deploy_checks.check_lanes(checked.bpmn)
     package = parse_package(checked.bpmn, checked.dmn)
+    for pid in package.specs:
+        deploy_checks.check_call_cycles({pid: package.specs[pid]}, package.subprocess_specs[pid])
     if registry is not None:
         missing = sorted(op for op in package.operators if op not in registry)
         if missing:

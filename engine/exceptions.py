@@ -6,6 +6,7 @@ RedressError
 │   └── TaskNotOpenError     the task was already completed or cancelled
 ├── PermissionDeniedError    the user may not act on this task
 ├── InvalidStateError        the instance is suspended, cancelled or completed
+│   └── StepLimitError       one step ran too many tasks or too long: rolled back, suspended
 ├── ValidationError          submitted data fails the task's JSON Schema (``errors`` lists why)
 ├── DeploymentError          a file was refused; nothing was deployed
 │   └── DiagramError         malformed, hostile or non-BPMN/DMN content
@@ -27,6 +28,7 @@ __all__ = [
     "PermissionDeniedError",
     "RedressError",
     "SandboxError",
+    "StepLimitError",
     "TaskNotOpenError",
     "ValidationError",
 ]
@@ -54,6 +56,19 @@ class PermissionDeniedError(RedressError):
 
 class InvalidStateError(RedressError):
     pass
+
+
+class StepLimitError(InvalidStateError):
+    """A step did not settle within its task or time budget (an endless loop in a diagram).
+
+    The step's transaction is rolled back; :meth:`engine.runtime.Runtime.runaway` then opens
+    an incident and suspends the instance in a transaction of its own.
+    """
+
+    def __init__(self, message: str, instance_id: int | None, spec_id: str | None) -> None:
+        super().__init__(message)
+        self.instance_id = instance_id
+        self.spec_id = spec_id
 
 
 class ValidationError(RedressError):

@@ -35,7 +35,9 @@ from engine.exceptions import (
     InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
+    StepLimitError,
     TaskNotOpenError,
+    ValidationError,
 )
 from engine.expressions import EXPRESSION_FUNCTIONS
 from engine.handlers import HandlerRegistry, default_registry
@@ -182,6 +184,7 @@ class Engine:
         self.runtime.erasure_hooks.append(hook)
 
     def close(self) -> None:
+        self.runtime.script_engine.environment.close()
         self.db.dispose()
 
     # -- deployments ---------------------------------------------------------------------
@@ -213,11 +216,14 @@ class Engine:
         Raises:
             NotFoundError: no such deployed process.
         """
+        start_data = dict(data or {})
+        self._check_data(start_data, "the start data")
+
         def run() -> Step:
             with self.conns.write() as conn:  # one transaction: the version lookup and the step
                 definition_id = self.definitions.latest_id(conn, process_id, version)
                 return self.runtime.create(
-                    definition_id, business_key, dict(data or {}), user, conn=conn
+                    definition_id, business_key, start_data, user, conn=conn
                 )
 
         step = retry_stale(run)
@@ -464,6 +470,7 @@ class Engine:
             PermissionDeniedError: the user's roles do not include the task's lane.
         """
         submitted = dict(data or {})
+        self._check_data(submitted, "the form data")
 
         def apply(step: Step) -> None:
             task = step.workflow.get_task_from_id(UUID(task_id))
@@ -488,8 +495,12 @@ class Engine:
 
         # One transaction: the task (with its instance's claim columns, locked) is read in the
         # step's. A dead pooled connection fails the first statement: run it again.
-        step = retry_stale(lambda: self._complete_in_one(task_id, submitted, apply, user, roles,
-                                                         expected_revision))
+        try:
+            step = retry_stale(lambda: self._complete_in_one(task_id, submitted, apply, user,
+                                                             roles, expected_revision))
+        except StepLimitError as exc:  # rolled back; recorded in a transaction of its own
+            self.runtime.runaway(exc)
+            raise
         self.runtime.committed(step)
         if self._after_step(step):
             return self.instance(step.instance.id, with_data=with_data)
@@ -519,6 +530,24 @@ class Engine:
                 found=row,
             )
         return step
+
+    def _check_data(self, data: Mapping[str, Any], what: str) -> None:
+        """Refuse data that could not be stored or would break every later script of the case.
+
+        Raises:
+            ValidationError: data nested too deep or too large, or a key that is the name of a
+                function diagrams call (``today``): it would shadow the function.
+        """
+        forms.check_data_depth(data, what)
+        functions = self.runtime.script_engine.environment.functions
+        clash = sorted(key for key in data if key in functions)
+        if clash:
+            raise ValidationError(
+                f"{what} uses {', '.join(repr(k) for k in clash)}, the name of a function "
+                "diagrams call: rename the field",
+                [f"{key}: is the name of an expression function; use another name"
+                 for key in clash],
+            )
 
     def _audit_change(self, key: str, before: Any, after: Any) -> dict[str, Any]:
         """Before/after for the case history; private keys are recorded as changed, no values."""
@@ -650,6 +679,9 @@ class Engine:
         now = self.clock.now()
         if found.kind == "script":
             self._retry_script(found, user, reason)
+        elif found.kind == "step_limit":
+            with self.conns.write() as conn:  # the instance stays suspended until resumed
+                self._resolve(conn, found, user)
         else:
             with self.conns.write() as conn:
                 if found.kind == "handler":

@@ -29,13 +29,12 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from engine.data_limits import shape_problem
 from engine.exceptions import DeploymentError, ValidationError
 
-__all__ = ["MAX_DATA_DEPTH", "MAX_SCHEMA_DEPTH", "check_data_depth", "check_form", "validate"]
+__all__ = ["MAX_SCHEMA_DEPTH", "check_data_depth", "check_form", "validate"]
 
 MAX_SCHEMA_DEPTH: Final = 40
-#: Nesting of submitted and start data; a JSON form of nested groups needs a handful of levels.
-MAX_DATA_DEPTH: Final = 32
 MAX_PATTERN_LENGTH: Final = 1000
 _REF_KEYS: Final = ("$ref", "$dynamicRef")
 
@@ -171,16 +170,14 @@ def _depth(value: Any, limit: int) -> int:
 
 
 def check_data_depth(data: Any, what: str = "the data") -> None:
-    """Refuse data nested deeper than :data:`MAX_DATA_DEPTH` levels (it is stored as JSON).
+    """Refuse data too deep or too large to store (see :mod:`engine.data_limits`).
 
     Raises:
         ValidationError: naming ``what`` and the limit.
     """
-    if _depth(data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH:
-        raise ValidationError(
-            f"{what} is nested more than {MAX_DATA_DEPTH} levels deep",
-            [f"(data): nested more than {MAX_DATA_DEPTH} levels deep"],
-        )
+    problem = shape_problem(data)
+    if problem is not None:
+        raise ValidationError(f"{what} is {problem}", [f"(data): {problem}"])
 
 
 def validate(forms: Mapping[str, Mapping[str, Any]], form: str, data: Mapping[str, Any]) -> None:

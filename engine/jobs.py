@@ -17,7 +17,13 @@ from sqlalchemy import insert, update
 
 from engine import spiff
 from engine.context import StepHandlerContext
-from engine.exceptions import ConflictError, HandlerError, InvalidStateError, NotFoundError
+from engine.exceptions import (
+    ConflictError,
+    HandlerError,
+    InvalidStateError,
+    NotFoundError,
+    StepLimitError,
+)
 from engine.handlers import HandlerRegistry
 from engine.runtime import Runtime, Step, describe_error, select_with_claim
 from engine.tables import audit_log, incidents, jobs
@@ -70,6 +76,10 @@ class JobRunner:
         except ConflictError:
             self._release(job_id, self.runtime.clock.now())
             return "conflict"
+        except StepLimitError as exc:  # rolled back; incident and suspension of its own
+            self.runtime.runaway(exc)
+            self._release(job_id, self.runtime.clock.now() + timedelta(minutes=5))
+            return "waiting"
         except (InvalidStateError, NotFoundError):
             self._release(job_id, self.runtime.clock.now() + timedelta(minutes=5))
             return "waiting"

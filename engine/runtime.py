@@ -32,7 +32,14 @@ from engine.erasure import (
     scrub_state,
     scrub_workflow,
 )
-from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, RedressError
+from engine.exceptions import (
+    ConflictError,
+    InvalidStateError,
+    NotFoundError,
+    RedressError,
+    StepLimitError,
+)
+from engine.step_limits import MAX_STEP_SECONDS, MAX_TASKS_PER_STEP, StepBudget, record_runaway
 from engine.tables import audit_log, incidents, process_instances
 
 __all__ = [
@@ -129,6 +136,7 @@ class Step:
     # Derived rows this step closed itself ("h" human task, "t" timer, "j" job -> refs), so
     # the projector does not issue an UPDATE for them that would match nothing.
     closed: dict[str, set[str]] = field(default_factory=dict)
+    budget: StepBudget | None = None  # tasks and wall time left; set by the runtime
     # Personal data a handler asked to erase from every store when this step is saved.
     erasures: list[Erasure] = field(default_factory=list)
 
@@ -182,6 +190,8 @@ class Runtime:
         self.cache = cache if cache is not None else WorkflowCache()
         # Test seam: called after everything is written and before COMMIT.
         self.before_commit: Callable[[Step], None] | None = None
+        self.max_tasks = MAX_TASKS_PER_STEP
+        self.max_seconds = MAX_STEP_SECONDS
         # Application stores an erasure must also reach (see engine.erasure).
         self.erasure_hooks: list[ErasureHook] = []
         # Metrics seam: called with each step's duration in seconds (``/metrics``).
@@ -253,6 +263,7 @@ class Runtime:
             now,
         )
         step = Step(conn, row, definition, workflow, now, actor)
+        step.budget = StepBudget(None, self.max_tasks, self.max_seconds)
         step.record(
             "instance_started",
             process_id=definition.process_id,
@@ -308,15 +319,25 @@ class Runtime:
         spares the claim its SELECT (the revision UPDATE still detects any race).
         """
         if conn is None:
-            with self.conns.write() as own:
-                result, step = self._run(
-                    own, instance_id, apply, actor, expected_revision, statuses, advance, found
-                )
+            try:
+                with self.conns.write() as own:
+                    result, step = self._run(
+                        own, instance_id, apply, actor, expected_revision, statuses, advance,
+                        found,
+                    )
+            except StepLimitError as exc:
+                self.runaway(exc)
+                raise
             self.committed(step)
             return result, step
         return self._run(
             conn, instance_id, apply, actor, expected_revision, statuses, advance, found
         )
+
+    def runaway(self, exc: StepLimitError) -> None:
+        """After a step over its budget was rolled back: incident and suspension, committed."""
+        # The workflow it ran on was taken out of the cache and is not put back: nothing stale.
+        record_runaway(self.conns, self.clock, exc)
 
     def committed(self, step: Step) -> None:
         """Keep the step's workflow warm; call only once its transaction has committed."""
@@ -342,6 +363,7 @@ class Runtime:
             conn, row, definition
         )
         step = Step(conn, row, definition, workflow, now, actor)
+        step.budget = StepBudget(instance_id, self.max_tasks, self.max_seconds)
         with using_clock(self.clock):
             result = apply(step)
             if advance:
@@ -467,13 +489,21 @@ def run_engine_steps(step: Step) -> None:
     incident puts it back to READY. An error with no task to blame fails the whole step.
     """
     workflow = step.workflow
+    budget = step.budget or StepBudget(step.instance.id)
     for _ in range(100):
         started: list[Any] = []
+
+        def will_run(task: Any, started: list[Any] = started) -> None:
+            started.append(task)
+            budget.spend(task)
+
         try:
-            workflow.do_engine_steps(will_complete_task=started.append)
+            workflow.do_engine_steps(will_complete_task=will_run)
             return
+        except StepLimitError:
+            raise
         except Exception as exc:  # scripts may raise anything; we must not lose the step
-            task = _blame(workflow, started)
+            task = _blame(workflow, started, exc)
             if task is None:
                 raise _as_redress_error(exc) from exc
             task._set_state(spiff.TaskState.ERROR)
@@ -481,7 +511,18 @@ def run_engine_steps(step: Step) -> None:
     raise RedressError("too many failing tasks in one step")
 
 
-def _blame(workflow: spiff.Workflow, started: list[Any]) -> Any:
+def _blame(workflow: spiff.Workflow, started: list[Any], exc: BaseException) -> Any:
+    # SpiffWorkflow names the task whose expression failed (a timer or a gateway condition
+    # evaluated while the task was being readied, outside ``will_complete_task``).
+    named = getattr(exc, "task", None)
+    if (
+        named is not None
+        and named.state != spiff.TaskState.COMPLETED
+        and not named._get_internal_data("incident_opened")
+    ):
+        named._set_internal_data(incident_opened=True)
+        named._set_state(spiff.TaskState.ERROR)
+        return named
     errored = [
         t
         for t in workflow.get_tasks(state=spiff.TaskState.ERROR)
@@ -500,8 +541,9 @@ def describe_error(exc: BaseException) -> str:
     """One line naming the root cause, without task data (it may hold personal data)."""
     root: BaseException = exc
     seen = 0
-    while seen < 10:
-        inner = getattr(root, "exception", None) or root.__cause__
+    # Our own errors say what failed and where (the sandbox names the line); stop at them.
+    while seen < 10 and not isinstance(root, RedressError):
+        inner = getattr(root, "exception", None) or root.__cause__ or root.__context__
         if not isinstance(inner, BaseException):
             break
         root, seen = inner, seen + 1

@@ -11,8 +11,11 @@ conditions, timer expressions, service-task parameters and DMN cells through ``e
   hook checks it on every call and line. CPython drops a trace hook that raises, so the timeout
   must be uncatchable: it is a ``BaseException``, ``except`` may name only built-in ``Exception``
   classes (looked up by constant name, so matching cannot raise), and ``try/finally`` is
-  refused. A single C-level operation (``10 ** 10 ** 8``) cannot be interrupted; ``range`` is
-  bounded instead.
+  refused.
+* A single C-level operation (``10 ** 10 ** 8``, ``'a' * 10 ** 10``) cannot be interrupted by
+  a trace hook, so only code that provably cannot contain one runs in this process
+  (:mod:`engine.cheap_code`); everything else runs in a worker process with hard CPU-time and
+  memory limits that is killed when it overruns (:mod:`engine.sandbox_worker`).
 * Every failure raises :class:`~engine.exceptions.SandboxError`: refused code, forbidden names,
   the time limit, and also runtime errors of a legitimate script (``ZeroDivisionError``, a
   ``NameError`` for missing data), which name the line and keep the original as ``__cause__``.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import ast
 import operator
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -48,6 +52,8 @@ from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.cheap_code import MAX_FAST_SIZE, is_cheap
+from engine.data_limits import shape_problem
 from engine.exceptions import SandboxError
 
 __all__ = ["SandboxEnvironment"]
@@ -58,6 +64,10 @@ _MAX_RANGE: Final = 1_000_000
 
 class _TimeUp(BaseException):
     """The deadline passed; a BaseException, so no ``except`` in a script can catch it."""
+
+
+class _NeedsWorker(BaseException):
+    """In-process code is about to build a large value: run it again in the worker."""
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -88,6 +98,16 @@ class _Policy(RestrictingNodeTransformer):
         lookup = ast.Call(ast.Name("_except_type_", ast.Load()), constants, [])
         node.type = ast.fix_missing_locations(ast.copy_location(lookup, node))
         return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        # ``+ * % **`` go through guards, so in-process code can hand a value that would grow
+        # large (or a ``%`` format) to the worker; in the worker the guards are the plain ops.
+        node = cast(ast.BinOp, super().visit_BinOp(node))
+        guard = _GUARDED_OPS.get(type(node.op))
+        if guard is None:
+            return node
+        call = ast.Call(ast.Name(guard, ast.Load()), [node.left, node.right], [])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_ClassDef(self, node: ast.ClassDef) -> Any:
         self.error(node, "class definitions are not allowed in diagram scripts")
@@ -137,6 +157,63 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
+_GUARDED_OPS: Final[dict[type[ast.operator], str]] = {
+    ast.Add: "_add_", ast.Mult: "_mul_", ast.Mod: "_mod_", ast.Pow: "_pow_",
+}
+_SEQUENCE: Final = (str, bytes, list, tuple)
+_SHAPED: Final = (dict, list, tuple)  # values whose shape a script can make unstorable
+#: Largest integer (in bits) in-process arithmetic may build: microseconds to multiply.
+_MAX_FAST_BITS: Final = 64_000
+
+
+def _bounded_add(left: Any, right: Any) -> Any:
+    if (
+        isinstance(left, _SEQUENCE)
+        and isinstance(right, _SEQUENCE)
+        and len(left) + len(right) > MAX_FAST_SIZE
+    ):
+        raise _NeedsWorker
+    return left + right
+
+
+def _bounded_mul(left: Any, right: Any) -> Any:
+    if isinstance(left, _SEQUENCE) or isinstance(right, _SEQUENCE):
+        seq, times = (left, right) if isinstance(left, _SEQUENCE) else (right, left)
+        if isinstance(times, int) and len(seq) * max(times, 0) > MAX_FAST_SIZE:
+            raise _NeedsWorker
+    elif (
+        isinstance(left, int) and isinstance(right, int)
+        and left.bit_length() + right.bit_length() > _MAX_FAST_BITS
+    ):
+        raise _NeedsWorker
+    return left * right
+
+
+def _bounded_mod(left: Any, right: Any) -> Any:
+    if isinstance(left, str | bytes):
+        raise _NeedsWorker  # %-formatting can pad to any width
+    return left % right
+
+
+def _bounded_pow(base: Any, exponent: Any) -> Any:
+    if (
+        isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1
+        and base.bit_length() * exponent > _MAX_FAST_BITS
+    ):
+        raise _NeedsWorker
+    return base**exponent
+
+
+_BOUNDED_INPLACE: Final[dict[str, Callable[[Any, Any], Any]]] = {
+    "+=": _bounded_add, "*=": _bounded_mul, "%=": _bounded_mod, "**=": _bounded_pow,
+}
+
+
+def _bounded_inplacevar(op: str, target: Any, value: Any) -> Any:
+    guard = _BOUNDED_INPLACE.get(op)
+    return guard(target, value) if guard is not None else _inplacevar(op, target, value)
+
+
 _BUILTINS: Final[dict[str, Any]] = {
     "None": None, "True": True, "False": False,
     **{f.__name__: f for f in (
@@ -168,6 +245,15 @@ _GUARDS: Final[dict[str, Any]] = {
     "_print_": PrintCollector,
     "_apply_": _apply,
     "_except_type_": _except_type,
+    "_add_": operator.add,
+    "_mul_": operator.mul,
+    "_mod_": operator.mod,
+    "_pow_": operator.pow,
+}
+#: What in-process code sees instead: arithmetic that hands large results to the worker.
+_FAST_GUARDS: Final[dict[str, Any]] = {
+    **_GUARDS, "_add_": _bounded_add, "_mul_": _bounded_mul, "_mod_": _bounded_mod,
+    "_pow_": _bounded_pow, "_inplacevar_": _bounded_inplacevar,
 }
 
 
@@ -204,16 +290,32 @@ class _Deadline:
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """Runs SpiffWorkflow scripts and expressions under RestrictedPython with a time limit."""
+    """Runs SpiffWorkflow scripts and expressions under RestrictedPython with hard limits.
+
+    Code that :func:`~engine.cheap_code.is_cheap` accepts runs here (the common case: one
+    comparison, one assignment); the rest runs in a worker process with ``memory_limit_mb`` of
+    memory and ``time_limit`` seconds of CPU, killed after twice the time limit of wall time.
+    ``isolated=False`` runs everything here: for the worker itself, and for trusted callers.
+    """
 
     def __init__(
-        self, functions: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0
+        self,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        time_limit: float = 1.0,
+        *,
+        isolated: bool = True,
+        memory_limit_mb: int = 256,
     ) -> None:
         if time_limit <= 0:
             raise ValueError("time_limit must be positive")
         super().__init__(dict(functions or {}))
         self.functions: dict[str, Callable[..., Any]] = self.globals
         self.time_limit = time_limit
+        self.isolated = isolated
+        self.memory_limit_mb = memory_limit_mb
+        self._names = frozenset(self.functions)
+        self._pool: Any = None
+        self._pool_lock = threading.Lock()
 
     def evaluate(
         self, expression: str, context: dict[str, Any],
@@ -222,9 +324,23 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         """Evaluate an expression over the task data; context wins over external context."""
         what = f"expression {_shorten(expression)!r}"
         self._refuse_shadowing(context, {}, what)
-        code = _compile(expression.strip(), "eval", what)
-        scope = {**self.functions, **(external_context or {}), **context, **_GUARDS}
-        return self._run(code, scope, what)
+        source = expression.strip()
+        code = _compile(source, "eval", what)
+        external = dict(external_context or {})
+        if self._here(source, "eval"):
+            try:
+                return self._run(code, {**self.functions, **external, **context, **_FAST_GUARDS},
+                                 what)
+            except _NeedsWorker:
+                pass
+        return self.pool().evaluate(source, context, external, what)
+
+    def evaluate_here(
+        self, source: str, context: dict[str, Any], external: Mapping[str, Any], what: str
+    ) -> Any:
+        """Evaluate in this process with no size guard (the worker's side of ``evaluate``)."""
+        code = _compile(source, "eval", what)
+        return self._run(code, {**self.functions, **external, **context, **_GUARDS}, what)
 
     def execute(
         self, script: str, context: dict[str, Any],
@@ -233,24 +349,65 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         """Run a script and write its top-level variables back into ``context``."""
         external = dict(external_context or {})
         self._refuse_shadowing(context, external, "script")
+        _compile(script, "exec", "script")
+        if self._here(script, "exec"):
+            try:
+                self.execute_here(script, context, external, _FAST_GUARDS)
+                return True
+            except _NeedsWorker:
+                pass
+        changed = self.pool().execute(script, context, external)
+        context.clear()
+        context.update(changed)
+        return True
+
+    def execute_here(
+        self, script: str, context: dict[str, Any], external: Mapping[str, Any],
+        guards: Mapping[str, Any] = _GUARDS,
+    ) -> None:
+        """Run a script in this process and write its variables back into ``context``."""
         code = _compile(script, "exec", "script")
         injected = {**self.functions, **external}
-        scope = {**context, **injected, **_GUARDS}
+        scope = {**context, **injected, **guards}
         self._run(code, scope, "script")
+        for name, value in scope.items():
+            if name in injected and not name.startswith("_") and value is not injected[name]:
+                raise SandboxError(f"script assigns to {name!r}, the name of a provided "
+                                   "function: rename the variable")
+        for name, value in scope.items():
+            if not name.startswith("_") and name not in injected and isinstance(value, _SHAPED):
+                problem = shape_problem(value)
+                if problem is not None:
+                    raise SandboxError(f"script left {name!r} {problem}: it cannot be stored")
         for name in [name for name in context if name not in scope]:
             del context[name]  # the script ran ``del name``
         for name, value in scope.items():
-            if name.startswith("_"):
+            if name.startswith("_") or name in injected:
                 continue
-            if name in injected:
-                if value is not injected[name]:
-                    raise SandboxError(f"script assigns to {name!r}, the name of a provided "
-                                       "function: rename the variable")
-            elif callable(value):
+            if callable(value):
                 context.pop(name, None)
             else:
                 context[name] = value
-        return True
+
+    def pool(self) -> Any:
+        """The worker pool (started on first use); ``isolated=False`` runs here instead."""
+        if not self.isolated:
+            return _InProcess(self)
+        with self._pool_lock:
+            if self._pool is None:
+                from engine.sandbox_worker import shared_pool
+
+                self._pool = shared_pool(self.functions, self.time_limit, self.memory_limit_mb)
+            return self._pool
+
+    def close(self) -> None:
+        """Let go of the worker pool; it is shared by every environment with the same
+        functions and limits in this process, and stopped when the process exits."""
+        with self._pool_lock:
+            self._pool = None
+
+    def _here(self, source: str, mode: str) -> bool:
+        return not self.isolated or _cheap(source, mode, self._names)
 
     def _refuse_shadowing(
         self, context: Mapping[str, Any], external: Mapping[str, Any], what: str
@@ -273,6 +430,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             if isinstance(exc, _TimeUp):
                 raise SandboxError(
                     f"{what} exceeded the time limit of {self.time_limit:g} s") from None
+            if isinstance(exc, MemoryError):
+                raise SandboxError(
+                    f"{what} exceeded the memory limit of {self.memory_limit_mb} MB") from None
             if isinstance(exc, SandboxError) or not isinstance(exc, Exception):
                 raise
             line = _diagram_line(exc.__traceback__)
@@ -280,6 +440,30 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             raise SandboxError(f"{what} failed{where}: {type(exc).__name__}: {exc}") from exc
         finally:
             sys.settrace(previous)
+
+
+class _InProcess:
+    """The pool's interface, run in this process: for an environment with ``isolated=False``."""
+
+    def __init__(self, env: SandboxEnvironment) -> None:
+        self.env = env
+
+    def evaluate(
+        self, source: str, context: dict[str, Any], external: Mapping[str, Any], what: str
+    ) -> Any:
+        return self.env.evaluate_here(source, context, external, what)
+
+    def execute(
+        self, script: str, context: dict[str, Any], external: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        changed = dict(context)
+        self.env.execute_here(script, changed, external)
+        return changed
+
+
+@lru_cache(maxsize=4096)
+def _cheap(source: str, mode: str, names: frozenset[str]) -> bool:
+    return is_cheap(source, mode, names)
 
 
 def _diagram_line(tb: TracebackType | None) -> int | None:

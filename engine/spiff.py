@@ -182,12 +182,10 @@ def parse_package(
         for pid in process_ids:
             specs[pid] = parser.get_spec(pid)
             subs[pid] = parser.get_subprocess_specs(pid)
-    except ValidationException as exc:
-        raise DeploymentError(f"{exc.file_name or 'diagram'}: {_first_line(exc)}") from exc
-    except SpiffWorkflowException as exc:
-        raise DeploymentError(_first_line(exc)) from exc
-    except (KeyError, ValueError) as exc:
-        raise DeploymentError(f"diagram refers to something missing: {exc}") from exc
+    except (
+        ValidationException, SpiffWorkflowException, KeyError, ValueError, RecursionError
+    ) as exc:
+        raise _refusal(exc) from exc
     if not specs:
         raise DeploymentError("the package has no executable process")
     package = ParsedPackage(specs=specs, subprocess_specs=subs, names={})
@@ -200,6 +198,19 @@ def parse_package(
             if form:
                 package.forms.add(form)
     return package
+
+
+def _refusal(exc: BaseException) -> DeploymentError:
+    if isinstance(exc, ValidationException):
+        return DeploymentError(f"{exc.file_name or 'diagram'}: {_one_line(exc)}")
+    if isinstance(exc, SpiffWorkflowException):
+        return DeploymentError(_one_line(exc))
+    if isinstance(exc, RecursionError):
+        return DeploymentError(
+            "a diagram is nested or chained too deeply for the engine to load: split it into "
+            "subprocesses or called diagrams"
+        )
+    return DeploymentError(f"diagram refers to something missing: {exc}")
 
 
 def _executable_process_ids(parser: Any, bpmn: Mapping[str, etree._Element]) -> list[str]:
@@ -224,8 +235,13 @@ def _form_of(task_spec: Any) -> str | None:
     return str(form) if form else None
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+def _one_line(exc: BaseException) -> str:
+    """The whole message on one line: element names may hold line breaks ("Data\nStore")."""
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    element = getattr(exc, "id", "")
+    if element and element not in text:
+        text = f"{text} (element {element!r})"
+    return text if len(text) <= 500 else text[:499] + "…"
 
 
 # --- task kinds ----------------------------------------------------------------------------

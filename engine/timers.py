@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 
 from engine.clock import as_utc, using_clock
-from engine.exceptions import ConflictError, InvalidStateError, NotFoundError
+from engine.exceptions import ConflictError, InvalidStateError, NotFoundError, StepLimitError
 from engine.runtime import Runtime, Step, select_with_claim
 from engine.tables import timers
 
@@ -49,6 +49,9 @@ class TimerFirer:
                 self.runtime.committed(step)
                 return True
             except _AlreadyFired:
+                return False
+            except StepLimitError as exc:  # rolled back; incident and suspension of its own
+                self.runtime.runaway(exc)
                 return False
             except ConflictError:
                 continue

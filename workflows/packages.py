@@ -27,6 +27,8 @@ class Package:
     name: str
     entry_process: str
     files: tuple[str, ...]  # paths relative to ``bpmn/``
+    #: Start data field holding the UK division, checked at start (``workflows.start_checks``).
+    division_field: str | None = "division"
 
 
 def _forms(folder: str) -> tuple[str, ...]:

@@ -35,11 +35,14 @@ def run_bench(name: str, tmp_path: Path, *extra: str) -> dict[str, Any]:
 
 
 def test_step_cost_compares_redress_with_in_memory_spiffworkflow(tmp_path: Path) -> None:
-    results = run_bench("engine", tmp_path)["results"]
+    ran = run_bench("engine", tmp_path)
+    results = ran["results"]
     names = ["spiff", "spiff+roundtrip"] + [f"redress-{k}{s}" for k in KINDS for s in ("", "-cold")]
     for name in names:
         assert results[name]["mean_ms"] > 0
         assert results[name]["ratio_memory"] > 0 and results[name]["ratio_roundtrip"] > 0
+    sandbox = ran["sandbox_us"]
+    assert 0 < sandbox["condition_in_process_us"] < sandbox["condition_worker_us"]
 
 
 def test_history_growth_gives_a_ratio_per_variant(tmp_path: Path) -> None:
@@ -92,6 +95,15 @@ def test_storage_gives_bytes_per_journey(tmp_path: Path) -> None:
         assert results["postgresql"]["complaint"]["rows_bytes_per_journey"]["documents"] > 0
 
 
+@pytest.mark.skipif(not PG_URL, reason="the soak runs on PostgreSQL (set TEST_DATABASE_URL)")
+def test_soak_kills_web_workers_and_schedulers_and_loses_nothing(tmp_path: Path) -> None:
+    result = run_bench("soak", tmp_path)
+    assert result["journeys"] == result["completed"] == 20
+    assert (result["lost"], result["duplicates"]) == (0, 0)
+    assert sum(result["kills"].values()) >= 1
+    assert result["counts"]["letters_sent"] == result["counts"]["letters"] == 20
+
+
 def test_percentiles_are_nearest_rank() -> None:
     from bench.common import percentile, summarize
 
@@ -100,3 +112,9 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(values, 99) == 99.0
     assert percentile([3.0], 99) == 3.0
     assert summarize([0.001, 0.002])["max_ms"] == pytest.approx(2.0)
+
+
+def test_caseworker_pages_time_the_inbox_and_the_case_page(tmp_path: Path) -> None:
+    rows = run_bench("caseworker_pages", tmp_path)["results"]
+    assert {r["page"] for r in rows} >= {"inbox, first page", "case page, 200 events"}
+    assert all(r["p95_ms"] > 0 and r["database"] in KINDS for r in rows)

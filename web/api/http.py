@@ -75,7 +75,9 @@ def decode_cursor(text: str | None, kind: type = int) -> Any:
         value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))["after"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         value = None
-    if not isinstance(value, kind) or isinstance(value, bool):
+    if not isinstance(value, kind) or isinstance(value, bool) or (
+        isinstance(value, int) and not 0 <= value < 2**63  # ids are 64-bit: SQL would overflow
+    ):
         raise BadRequest("the cursor is not one this API gave out", ["cursor: unreadable"])
     return value
 

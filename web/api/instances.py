@@ -20,9 +20,13 @@ from web.api.http import (
 )
 from web.api.openapi import Param, Reply, operation, ref
 from web.api.present import history_json, instance_json
+from web.case_access import open_case, visible_history, visible_record
 from web.context import engine, user
+from web.problems import ApiProblem
+from workflows.case_access import can_open_case
 from workflows.roles import Permission
 from workflows.services import describe, describe_many
+from workflows.start_checks import OpenCaseExists, check_start
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1/instances")
 
@@ -51,8 +55,14 @@ _FILTERS = (
 )
 
 
+class _OpenCase(ApiProblem):
+    """409 naming the open case (``open_instance``, ``open_instance_url``)."""
+
+    status, slug, title = 409, "conflict", "Conflict"
+
+
 def _one(instance_id: int, status: int = 200, **headers: str) -> Response:
-    view = describe(engine(), engine().instance(instance_id))
+    view = describe(engine(), visible_record(engine().instance(instance_id)))
     return reply(instance_json(view, detail=True), status, ETag=etag(view.record.revision),
                  **headers)
 
@@ -67,20 +77,27 @@ def list_instances(query: dict[str, Any]) -> Response:
         business_key=query.get("business_key"), after_id=decode_cursor(query.get("cursor")),
         limit=limit + 1)
     more = len(found) > limit
-    items = [instance_json(v) for v in describe_many(engine(), found[:limit])]
+    roles = user().roles  # other departments' cases are left out of the page
+    items = [instance_json(v) for v in describe_many(engine(), found[:limit])
+             if can_open_case(roles, v.record.process_id)]
     return page(items, found[limit - 1].id if more else None)
 
 
 @operation(bp, "POST", "", summary="Start an instance", permission=Permission.START_INSTANCE,
-           body=START, params=(IDEMPOTENCY_KEY,), errors=(409,),
+           body=START, params=(IDEMPOTENCY_KEY,), errors=(409, 422),
            replies={201: Reply("Started.", ref("Instance"),
                                headers={"Location": "The instance URL.", "ETag": "Revision."})})
 def start_instance(body: dict[str, Any], query: dict[str, Any]) -> Response:
     """Start the latest (or a given) version of a process for a complaint reference."""
     def run() -> Response:
+        data = body.get("data") or {}
+        try:
+            check_start(engine(), body["process_id"], body["business_key"], data)
+        except OpenCaseExists as exc:
+            raise _OpenCase(str(exc), open_instance=exc.instance_id, open_instance_url=url_for(
+                ".get_instance", instance_id=exc.instance_id)) from None
         record = engine().start(body["process_id"], business_key=body["business_key"],
-                                data=body.get("data") or {}, user=user().username,
-                                version=body.get("version"))
+                                data=data, user=user().username, version=body.get("version"))
         return _one(record.id, 201, Location=url_for(".get_instance", instance_id=record.id))
 
     return idempotent("POST /instances", run)
@@ -98,8 +115,9 @@ def get_instance(instance_id: int) -> Response:
            replies={200: Reply("Every step, oldest first.", ref("History"))})
 def instance_history(instance_id: int) -> Response:
     """Who did what and when, from the append-only audit log."""
-    engine().instance(instance_id, with_data=False)
-    return reply({"items": [history_json(a) for a in engine().audit(instance_id)]})
+    record = open_case(engine().instance(instance_id))
+    entries = visible_history(record, engine().audit(instance_id))
+    return reply({"items": [history_json(a) for a in entries]})
 
 
 def _change(instance_id: int, action: str, body: dict[str, Any] | None = None) -> Response:

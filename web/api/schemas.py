@@ -111,6 +111,9 @@ COMPONENTS: dict[str, Any] = {
     "Figures": {"type": "object", "required": [
         "as_of", "received", "closed", "open_by_tier", "days_to_resolve", "within_target",
         "overdue", "outcomes", "upheld_rate", "special_payments", "systemic"]},
+    "ComplaintFigures": {"type": "object", "required": [
+        "department", "as_of", "volumes", "resolve_days", "within_target", "overdue",
+        "outcomes", "payments", "systemic"]},
     "Clock": _all(now=_TIME, simulated={"type": "boolean"}),
     "ClockMove": _all(now=_TIME, timers_fired=_INT, jobs_run=_INT),
     "User": _all(id=_ID, username=_STR, display_name=_STR,

@@ -1,0 +1,40 @@
+"""Bounds on the shape of case data: it is stored as JSON and walked recursively.
+
+Task data comes from requests (start data, form submissions) and from diagram scripts. Both are
+untrusted, and JSON encoders, ``deepcopy`` and jsonschema recurse: data nested thousands of
+levels deep ends in a ``RecursionError`` (a 500), and a value that refers to itself, or shares
+one list many times over, serializes to nothing or to gigabytes. So data is walked once,
+iteratively, with a budget: at most :data:`MAX_DATA_DEPTH` levels and :data:`MAX_DATA_NODES`
+values as JSON would write them (a shared list counts each time it appears).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+__all__ = ["MAX_DATA_DEPTH", "MAX_DATA_NODES", "shape_problem"]
+
+#: A form of nested groups needs a handful of levels; deeper is a mistake or an attack.
+MAX_DATA_DEPTH: Final = 32
+MAX_DATA_NODES: Final = 200_000
+
+
+def shape_problem(value: Any) -> str | None:
+    """What is wrong with the shape of ``value`` (JSON-like data), or None if nothing is."""
+    budget = MAX_DATA_NODES
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if level > MAX_DATA_DEPTH:
+            return f"nested more than {MAX_DATA_DEPTH} levels deep"
+        budget -= len(children)
+        if budget < 0:
+            return f"more than {MAX_DATA_NODES:,} values"
+        stack.extend((child, level + 1) for child in children)
+    return None
