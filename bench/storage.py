@@ -147,7 +147,12 @@ def _compact(engine: Engine) -> None:
     """Rewrite every table without dead row versions, as a long-running database settles."""
     if is_postgres(engine.db):
         with engine.db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM FULL"))
+            # Only this schema's tables: a database-wide VACUUM FULL would wait on (and can
+            # deadlock with) whatever else uses the same database.
+            tables = conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
+            for table in list(tables):
+                conn.execute(text(f'VACUUM FULL "{table}"'))
     else:
         raw = engine.db.raw_connection()  # autocommit: the engine's BEGIN would block VACUUM
         try:

@@ -22,7 +22,13 @@ from engine.tables import audit_log, deployment_files, incidents, process_instan
 if TYPE_CHECKING:
     from engine.facade import Engine
 
-__all__ = ["ProcessDiagram", "definition_ids", "instance_diagrams", "process_xml"]
+__all__ = [
+    "ProcessDiagram",
+    "definition_ids",
+    "instance_diagrams",
+    "process_elements",
+    "process_xml",
+]
 
 _ACTIVE = spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.STARTED
 _DONE_ACTIONS = ("task_completed", "timer_fired")
@@ -76,6 +82,13 @@ def process_xml(engine: Engine, definition_id: int) -> list[tuple[str, str, str,
 
 
 Marks = dict[str, set[str]]
+
+
+def process_elements(engine: Engine, definition_id: int) -> dict[str, set[str]]:
+    """The element ids of a definition's process and of every called one, by process id."""
+    with engine.reads.connect() as conn:
+        definition = engine.definitions.get(conn, definition_id)
+    return {spec.name: _element_ids(spec) for spec in _specs(definition)}
 
 
 def _live_marks(workflow: Any) -> tuple[Marks, Marks, Marks]:

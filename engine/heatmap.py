@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 
 from engine.clock import as_utc
 from engine.db import is_postgres
-from engine.diagram_state import ProcessDiagram, process_xml
+from engine.diagram_state import ProcessDiagram, process_elements, process_xml
 from engine.tables import human_tasks, incidents, jobs, process_instances, timers
 
 if TYPE_CHECKING:
@@ -150,11 +150,13 @@ def heat_diagrams(engine: Engine, process_id: str) -> tuple[list[ProcessDiagram]
     with engine.reads.connect() as conn:
         definition_id = engine.definitions.latest_id(conn, process_id)
     found = heat(engine, process_id)
+    elements = process_elements(engine, definition_id)
     diagrams = []
     for pid, name, filename, xml in process_xml(engine, definition_id):
+        mine = {k: h for k, h in found.items() if k in elements.get(pid, set())}
         diagrams.append(ProcessDiagram(
             process_id=pid, name=name, file=filename, xml=xml,
-            active=sorted(k for k, h in found.items() if h.waiting),
-            incident=sorted(k for k, h in found.items() if h.incidents),
-            overlays={k: _badge(h) for k, h in found.items() if _badge(h)}))
+            active=sorted(k for k, h in mine.items() if h.waiting),
+            incident=sorted(k for k, h in mine.items() if h.incidents),
+            overlays={k: _badge(h) for k, h in mine.items() if _badge(h)}))
     return diagrams, found

@@ -4,13 +4,16 @@ A deployment is a *release* of a package: it gets one ``process_definitions`` ro
 executable process in it, so an instance started from that release runs the called processes of
 that same release. Only a process whose own content changed gets a new version number (a row in
 ``process_versions``); the others keep the number they had. A process's content is its BPMN file
-plus the forms its user tasks name and the DMN files of the decisions it calls, so editing a
-form or the triage table also makes a new version of the process that uses it.
+plus the forms its user tasks name, the DMN files of the decisions it calls and the package
+resources (letter templates) it names by their stem (``'ACK_COMPLAINT'`` names
+``ACK_COMPLAINT.md.j2``; shared partials, ``_*.j2``, go with every process that names one), so
+editing a form, the triage table or a letter also makes a new version of the process using it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +23,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from engine import safe_xml
+from engine.resources import RESOURCE_SUFFIXES
 from engine.tables import deployment_files, process_versions
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
 
 _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NS = {"bpmn": _BPMN, "spiffworkflow": _SPIFF}
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -41,6 +46,7 @@ class ProcessSource:
     forms: tuple[str, ...]
     decisions: tuple[str, ...]
     calls: tuple[str, ...]
+    words: frozenset[str] = frozenset()  # the identifiers its XML mentions, to find resources
 
 
 def sources(bpmn: Mapping[str, etree._Element]) -> dict[str, ProcessSource]:
@@ -61,6 +67,7 @@ def sources(bpmn: Mapping[str, etree._Element]) -> dict[str, ProcessSource]:
             found[proc.get("id", "")] = ProcessSource(
                 proc.get("id", ""), filename, tuple(sorted(forms - {""})),
                 tuple(sorted(decisions - {""})), tuple(sorted(calls - {""})),
+                frozenset(_WORD.findall(etree.tostring(proc, encoding="unicode"))),
             )
     return found
 
@@ -79,11 +86,17 @@ def process_hashes(
     bpmn: Mapping[str, etree._Element],
     dmn: Mapping[str, etree._Element],
 ) -> dict[str, str]:
-    """Content hash of each executable process: its file, its forms and its decision tables."""
+    """Content hash of each process: its file, forms, decision tables and named resources."""
     owners = _decision_files(dmn)
+    resources = sorted(n for n in files if n.lower().endswith(RESOURCE_SUFFIXES))
+    partials = [n for n in resources if n.startswith("_")]
     hashes: dict[str, str] = {}
     for pid, source in sources(bpmn).items():
+        named = [n for n in resources if n.split(".", 1)[0] in source.words]
         digest = hashlib.sha256(b"bpmn\0" + hashlib.sha256(files[source.filename]).digest())
+        for name in [*named, *(partials if named else [])]:
+            digest.update(b"resource\0" + name.encode() + b"\0"
+                          + hashlib.sha256(files[name]).digest())
         for form in source.forms:
             digest.update(b"form\0" + form.encode() + b"\0"
                           + hashlib.sha256(files.get(form, b"")).digest())

@@ -6,4 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+# On first start, a quarter of synthetic complaints so every page has something to show.
+.venv/bin/redress demo-data --if-empty
 exec .venv/bin/redress serve --demo "$@"

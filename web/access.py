@@ -27,6 +27,7 @@ __all__ = [
     "current_user",
     "install_access",
     "requires",
+    "session_id",
     "sign_in",
     "sign_out",
 ]
@@ -58,13 +59,23 @@ def csrf_token() -> str:
 
 
 def sign_in(user: User) -> None:
+    """Start a server-side session (a fresh id: no session fixation) and a fresh CSRF token."""
     session.clear()
-    session["user_id"] = user.id
+    session["sid"] = _users().sessions.start(user.id)
     session["csrf"] = secrets.token_urlsafe(24)
 
 
 def sign_out() -> None:
+    """End the session server-side too: a copy of the cookie no longer signs anyone in."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        _users().sessions.end(sid)
     session.clear()
+
+
+def session_id() -> str | None:
+    sid = session.get("sid")
+    return sid if isinstance(sid, str) else None
 
 
 def _users() -> Users:
@@ -83,12 +94,14 @@ def _resolve() -> tuple[User | None, str]:
         if user is None:
             raise Unauthorized("the API token is unknown, revoked, or its user is disabled")
         return user, "token"
-    user_id = session.get("user_id")
-    if isinstance(user_id, int):
-        found = _users().by_id(user_id)
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        user_id = _users().sessions.user_id(sid)
+        found = _users().by_id(user_id) if user_id is not None else None
         if found is not None and found.active:
             return found, "session"
         session.clear()
+        g.session_ended = True  # idle, too old, signed out elsewhere or password changed
     return None, ""
 
 
@@ -113,7 +126,8 @@ def _authorise() -> Response | None:
     if user is None:
         if is_api:
             raise Unauthorized("sign in or send Authorization: Bearer <token>")
-        return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
+        target = url_for("pages.login", next=request.full_path.rstrip("?"))
+        return redirect(target + ("&ended=1" if g.get("session_ended") else ""))
     if not allowed(user.roles, Permission(permission)):
         raise Forbidden(f"this needs the {permission} permission, which your roles "
                         f"({', '.join(user.roles)}) do not grant")

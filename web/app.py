@@ -18,12 +18,16 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, send_from_directory
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy.exc import DBAPIError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import Engine, SimulatedClock
 from web.access import PUBLIC, csrf_token, current_user, install_access, requires
 from web.api import register_api
 from web.api.openapi import IdConverter
+from web.caseworker import bp as caseworker
 from web.context import Redress
+from web.headers import install_security_headers
+from web.letters import bp as letters
 from web.logs import configure_json_logging
 from web.modeller import bp as modeller
 from web.operations import bp as operations
@@ -90,6 +94,15 @@ def _check_test_mode(test_mode: bool, engine: Engine, production: bool) -> None:
         raise RuntimeError("test mode needs an engine on a SimulatedClock")
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (REDRESS_PROXY_COUNT=N), read the client address and scheme
+    from their X-Forwarded-For/-Proto: sign-in throttling and HTTPS checks need the real ones."""
+    hops = int(os.environ.get("REDRESS_PROXY_COUNT", "0") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
+
+
 def _refuse_demo_accounts(users: Users) -> None:
     """Production never runs with accounts whose passwords are published."""
     try:
@@ -147,12 +160,16 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     _use_govuk_frontend(app)
     register_api(app, test_mode=test_mode)
     app.register_blueprint(pages)
+    app.register_blueprint(caseworker)
     app.register_blueprint(modeller)
     app.register_blueprint(operations)
+    app.register_blueprint(letters)
     install_metrics(app, engine)
     if not app.config.get("TESTING") and os.environ.get("REDRESS_LOG_FORMAT", "json") == "json":
         configure_json_logging()
     register_problem_handlers(app)
+    _trust_proxies(app)
+    install_security_headers(app, production=production)  # before access: HTTPS first
     install_access(app)
 
     app.add_template_filter(_day, "day")

@@ -19,6 +19,7 @@ import click
 
 from engine import Engine, RedressError
 from engine.scheduler import EngineScheduler
+from web.cli_demo import demo_data
 from web.cli_users import users_group
 from workflows.bootstrap import build_engine
 from workflows.environment import is_production
@@ -187,11 +188,18 @@ def scheduler(ctx: click.Context, interval: float, once: bool) -> None:
         pass
 
 
-def _run_server(app: Any, host: str, port: int, threads: int) -> None:
-    """Serve with waitress: a production WSGI server (Werkzeug's own is for development)."""
-    from waitress import serve as waitress_serve
+def make_wsgi_server(app: Any, host: str, port: int, threads: int) -> Any:
+    """A waitress server: a production WSGI server (Werkzeug's own is for development).
 
-    waitress_serve(app, host=host, port=port, threads=threads, ident="Redress")
+    ``ident`` replaces waitress's default ``Server: waitress`` so no product is named.
+    """
+    from waitress.server import create_server
+
+    return create_server(app, host=host, port=port, threads=threads, ident="Redress")
+
+
+def _run_server(app: Any, host: str, port: int, threads: int) -> None:
+    make_wsgi_server(app, host, port, threads).run()
 
 
 @main.command()
@@ -239,6 +247,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, demo: bool) ->
 
 
 main.add_command(users_group)
+main.add_command(demo_data)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,7 @@
 """Browser pages: sign in, and the page each role starts at.
 
-Minimal on purpose: the caseworker, operations and modeller screens will grow from these, on
-the same services and the same access layer as the API. The task page (``pages.work``) and the
-case page (``pages.cases``) are blueprints of their own, registered under this one.
+The caseworker screens (inbox, tasks, cases, new complaint) are the ``caseworker`` blueprint
+in ``web/caseworker/``; the operations and modeller screens grow from these pages.
 """
 
 from __future__ import annotations
@@ -12,16 +11,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from web.access import PUBLIC, csrf_token, current_user, requires, sign_in, sign_out
+from engine import ValidationError
+from web.access import PUBLIC, csrf_token, current_user, requires, session_id, sign_in, sign_out
 from web.context import engine, user, users
-from web.pages_cases import bp as case_pages
-from web.pages_tasks import bp as task_pages
 from web.problems import Forbidden
-from workflows.roles import ROLES, Permission, lane_roles, role, start_page
+from workflows.roles import ROLES, Permission, start_page
+from workflows.throttle import SignInThrottle
 
 bp = Blueprint("pages", __name__)
-bp.register_blueprint(task_pages)
-bp.register_blueprint(case_pages)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -43,19 +40,29 @@ def home() -> Response:
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login() -> Response | str | tuple[str, int]:
-    """Show the sign-in form; sign in and go to the role's start page."""
-    error = None
+    """Show the sign-in form; sign in and go to the role's start page (throttled)."""
+    error, status = None, 200
     if request.method == "POST":
         if request.form.get("csrf_token") != csrf_token():
             raise Forbidden("the form expired: reload the page and sign in again")
-        found = users().authenticate(request.form.get("username", "").strip(),
-                                     request.form.get("password", ""))
-        if found is not None:
-            sign_in(found)
-            return redirect(_safe_next(request.args.get("next")) or start_page(found.roles))
-        error = "That username and password do not match an active account."
-    status = 401 if error else 200
-    return render_template("login.html", error=error, csrf=csrf_token()), status
+        name = request.form.get("username", "").strip()[:100]
+        address = request.remote_addr or "unknown"
+        throttle = SignInThrottle(engine())
+        wait = throttle.wait(name, address)
+        if wait:
+            error, status = (f"Too many failed attempts to sign in. Wait {wait} minute"
+                             f"{'s' if wait != 1 else ''} and try again, or ask an "
+                             "administrator to check your account."), 429
+        else:
+            found = users().authenticate(name, request.form.get("password", ""))
+            if found is not None:
+                throttle.succeeded(name)
+                sign_in(found)
+                return redirect(_safe_next(request.args.get("next")) or start_page(found.roles))
+            throttle.failed(name, address)
+            error, status = "That username and password do not match an active account.", 401
+    ended = request.method == "GET" and request.args.get("ended") == "1"
+    return render_template("login.html", error=error, csrf=csrf_token(), ended=ended), status
 
 
 @bp.post("/logout")
@@ -66,30 +73,29 @@ def logout() -> Response:
     return redirect(url_for(".login"))
 
 
-@bp.get("/inbox")
-@requires(Permission.VIEW_TASKS)
-def inbox() -> str:
-    """Open tasks in the caller's lanes, claimed ones first."""
-    caller = user()
-    lanes = lane_roles(caller.roles)
-    tasks = engine().tasks(roles=lanes if lanes else None, limit=500)
-    tasks.sort(key=lambda t: (t.assignee != caller.username, t.due_at is None, t.due_at or 0,
-                              t.created_at))
-    return render_template("inbox.html", tasks=tasks, lanes=[role(r) for r in lanes])
-
-
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Permission.AUTHENTICATED)
-def account() -> str:
-    """The caller's roles and API tokens; issue or revoke a token."""
-    caller, issued = user(), None
+def account() -> str | tuple[str, int]:
+    """The caller's roles and API tokens; issue or revoke a token; change the password."""
+    caller, issued, problems, changed = user(), None, [], False
     if request.method == "POST":
         revoke = request.form.get("revoke", "")
         if revoke.isdigit():
             users().revoke_token(int(revoke), by=caller)
+        elif "new_password" in request.form:
+            try:
+                users().change_password(caller.id, request.form.get("current_password", ""),
+                                        request.form.get("new_password", ""),
+                                        keep_session=session_id())
+                changed = True
+            except ValidationError as exc:
+                problems = exc.errors
         else:
             issued = users().issue_token(caller.id, request.form.get("name", "").strip()[:200])
-    return render_template("account.html", tokens=users().tokens(caller.id), issued=issued,
-                           roles=[r for r in ROLES if r.id in caller.roles])
+    page = render_template("account.html", tokens=users().tokens(caller.id), issued=issued,
+                           roles=[r for r in ROLES if r.id in caller.roles],
+                           can_change_password=caller.has_password, password_problems=problems,
+                           password_changed=changed)
+    return (page, 422) if problems else page

@@ -155,7 +155,10 @@ def _engine_problem(exc: RedressError) -> Response | tuple[str, int]:
 
 def _http_problem(exc: HTTPException) -> Any:
     if not _wants_problem():
-        return exc
+        if exc.code is None or exc.code < 400 or exc.response is not None:
+            return exc
+        return render_template("error.html", status=exc.code, title=exc.name,
+                               detail=exc.description), exc.code
     return problem(exc.code or 500, exc.name, exc.description)
 
 

@@ -36,6 +36,7 @@ SUMMARY_KEYS: Sequence[str] = (
     "route",
     "tier_history",  # figures count each tier when it closes
     "client.name",  # the operations search by client name (a dotted key reads nested data)
+    "staff_complaint",  # R06: lists and histories know a case is confidential without its data
 )
 
 

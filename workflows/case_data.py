@@ -80,8 +80,9 @@ class TierRecord(TypedDict):
 class CaseCore(TypedDict, total=False):
     """What the case starts with and what every screen shows."""
 
-    client: dict[str, object]
-    recipient: dict[str, object]
+    client: dict[str, object]  # the parties (docs/handlers.md): title, name, address, …
+    representative: dict[str, object]  # when a representative raised it
+    mp: dict[str, object]  # when an MP raised it
     division: str
     received_date: str  # receipt date of the current tier
     case_open: bool
@@ -145,6 +146,9 @@ class Redress(TypedDict, total=False):
 
     outcome: Outcome | None
     outcome_explanation: str
+    information_requested: list[str]  # CMSL5700: what we ask the client for (R13)
+    dispute: dict[str, object]  # R52/R53: date, decision, steps, days_to_act, decision_changed
+    signatory: dict[str, str]  # name and title under "Yours sincerely" (POS: a Director, R35)
     reply_summary: str  # CSA stage reply, printed in its letter
     resolution_plan: list[PlanAction]
     special_payment: dict[str, float]

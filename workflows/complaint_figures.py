@@ -20,14 +20,13 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine import Engine
 from engine.calendar import Division, parse_division, working_days_between
 from engine.summaries import snapshot
-from workflows.tier_records import kept, query, tier_rows_sql
+from workflows.tier_records import kept, query, with_tier_rows
 
 __all__ = ["DEPARTMENTS", "ComplaintFigures", "compute", "csv_rows"]
 
@@ -72,17 +71,47 @@ def _period(column: str, start: date | None, end: date | None) -> tuple[str, dic
     return sql, values
 
 
-@lru_cache(maxsize=65_536)
-def _days(received: str, closed: str, division: str) -> int | None:
+class _WorkingDays:
+    """Working days between dates in O(1): a running count of working days per division over
+    the span the figures need (bank holidays from :mod:`engine.calendar`)."""
+
+    def __init__(self) -> None:
+        self._index: dict[Division, dict[date, int]] = {}
+
+    def _division(self, name: str) -> Division:
+        try:
+            return parse_division(name)
+        except ValueError:
+            return "england-and-wales"
+
+    def _build(self, division: Division, first: date, last: date) -> dict[date, int]:
+        index, count, day = {}, 0, first
+        while day <= last:
+            count += working_days_between(day - timedelta(days=1), day, division)
+            index[day] = count
+            day += timedelta(days=1)
+        return index
+
+    def prepare(self, pairs: list[tuple[date, date, str]]) -> None:
+        spans: dict[Division, tuple[date, date]] = {}
+        for start, stop, name in pairs:
+            division = self._division(name)
+            low, high = min(start, stop), max(start, stop)
+            old = spans.get(division)
+            spans[division] = (low, high) if old is None else (min(old[0], low),
+                                                               max(old[1], high))
+        self._index = {d: self._build(d, low, high) for d, (low, high) in spans.items()}
+
+    def between(self, start: date, stop: date, name: str) -> int:
+        index = self._index[self._division(name)]
+        return index[stop] - index[start]
+
+
+def _parse_day(text: str) -> date | None:
     try:
-        start, stop = date.fromisoformat(received), date.fromisoformat(closed)
+        return date.fromisoformat(text)
     except ValueError:
         return None
-    try:
-        where: Division = parse_division(division)
-    except ValueError:
-        where = "england-and-wales"
-    return working_days_between(start, stop, where)
 
 
 def _nearest_rank(values: list[int], share: float) -> int:
@@ -107,25 +136,32 @@ def _closed(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
             end: date | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     extra, values = _period("closed", start, end)
     closed = f"FROM t WHERE closed IS NOT NULL AND tier IS NOT NULL{extra}"
+    # One pass over the tier rows: every closed-tier figure is derived from these groups.
+    sql = (f"{with_t} SELECT tier, received, closed, division, outcome, count(*), count(due), "
+           f"sum(CASE WHEN due IS NOT NULL AND closed <= due THEN 1 ELSE 0 END) {closed} "
+           f"GROUP BY tier, received, closed, division, outcome")
+    rows = []
+    judged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    outcomes: dict[str, dict[str, int]] = defaultdict(dict)
+    for tier, received, closed_on, division, outcome, n, due_n, met in conn.execute(
+            query(sql, procs, **values)):
+        tier = str(tier)
+        judged[tier][0] += int(due_n)
+        judged[tier][1] += int(met or 0)
+        if outcome is not None:
+            outcomes[tier][str(outcome)] = outcomes[tier].get(str(outcome), 0) + int(n)
+        start_day, stop_day = _parse_day(str(received)), _parse_day(str(closed_on))
+        if start_day is not None and stop_day is not None:
+            rows.append((tier, start_day, stop_day, str(division), int(n)))
+    days = _WorkingDays()
+    days.prepare([(a, b, division) for _, a, b, division, _ in rows])
     spans: dict[str, list[int]] = defaultdict(list)
-    sql = (f"{with_t} SELECT tier, received, closed, division, count(*) {closed} "
-           f"GROUP BY tier, received, closed, division")
-    for tier, received, closed_on, division, n in conn.execute(query(sql, procs, **values)):
-        days = _days(str(received), str(closed_on), str(division))
-        if days is not None:
-            spans[str(tier)] += [days] * int(n)
+    for tier, a, b, division, n in rows:
+        spans[tier] += [days.between(a, b, division)] * n
     resolve = {t: {"count": len(v), "median": statistics.median(v),
                    "p90": _nearest_rank(v, 0.9)} for t, v in spans.items()}
-    sql = (f"{with_t} SELECT tier, count(due), sum(CASE WHEN due IS NOT NULL AND closed <= due "
-           f"THEN 1 ELSE 0 END) {closed} GROUP BY tier")
-    within = {str(t): {"judged": int(j), "met": int(m or 0),
-                       "share": round(int(m or 0) / int(j), 3) if j else None}
-              for t, j, m in conn.execute(query(sql, procs, **values))}
-    sql = f"{with_t} SELECT tier, outcome, count(*) {closed} AND outcome IS NOT NULL " \
-          f"GROUP BY tier, outcome"
-    outcomes: dict[str, dict[str, int]] = defaultdict(dict)
-    for tier, outcome, n in conn.execute(query(sql, procs, **values)):
-        outcomes[str(tier)][str(outcome)] = int(n)
+    within = {t: {"judged": j, "met": m, "share": round(m / j, 3) if j else None}
+              for t, (j, m) in judged.items()}
     return resolve, within, dict(outcomes)
 
 
@@ -197,7 +233,7 @@ def compute(engine: Engine, department: str = "CMS", *, start: date | None = Non
     procs = DEPARTMENTS[department]
     now = engine.clock.now()
     with snapshot(engine.db) as conn:
-        with_t = f"WITH t AS ({tier_rows_sql(conn.dialect.name)})"
+        with_t = with_tier_rows(conn.dialect.name)
         volumes = _volumes(conn, with_t, procs, start, end)
         resolve, within, outcomes = _closed(conn, with_t, procs, start, end)
         overdue = _overdue(conn, procs, now.date())

@@ -3,7 +3,9 @@
 Volumes per tier, time to resolve in working days, share answered within target, overdue
 cases, outcomes and upheld rate, special payment totals and the systemic-issue trend, computed
 from the instance summaries the engine keeps (no workflow state is loaded). "Non complaint
-consolatory payment referral only" records are left out, as R19 requires.
+consolatory payment referral only" records are left out, as R19 requires, and so are
+cancelled cases. Per-tier figures (outcomes counted when each tier closes, payments by type,
+per department) are :mod:`workflows.complaint_figures`.
 
 At scale (100,000 open cases) no record, nor even a row, is read per open case: the database
 counts the cases that have not ended per status and distinct JSON text of the two or three
@@ -74,8 +76,10 @@ def compute(engine: Engine, *, start: date | None = None, end: date | None = Non
     now = engine.clock.now()
     period = start is not None or end is not None
     with snapshot(engine.db) as conn:
-        groups = unfinished_groups(conn, _KEYS if period else _KEYS[:2], exclude=_EXCLUDE)
-        ended = ended_summaries(conn, exclude=_EXCLUDE)
+        # Cancelled cases (a duplicate, a mistake) are not complaints handled: left out.
+        groups = [g for g in unfinished_groups(conn, _KEYS if period else _KEYS[:2],
+                                               exclude=_EXCLUDE) if g.status != "cancelled"]
+        ended = [f for f in ended_summaries(conn, exclude=_EXCLUDE) if f.status != "cancelled"]
         received = sum(1 for f in ended if _in(_received(f), start, end))
         if not period:
             received += sum(g.size for g in groups)  # every case counts

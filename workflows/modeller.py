@@ -17,13 +17,14 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from engine import DeploymentError, Engine, NotFoundError, resources, safe_xml
+from engine import DeploymentError, Engine, NotFoundError, safe_xml
 from engine.catalogue import Catalogue
 from engine.clock import as_utc
 from engine.decisions import DecisionTry, try_decision
 from engine.definitions import classify
 from engine.diff import VersionDiff, diff_versions
 from engine.records import DeploymentRecord
+from engine.resources import RESOURCE_KIND, check_resource
 from engine.validation import check_package, static_problems
 from engine.versions import call_graph, called_closure, sources
 from workflows.tables import modeller_drafts
@@ -54,15 +55,15 @@ def check_content(filename: str, content: bytes) -> None:
     if len(content) > safe_xml.MAX_UPLOAD_BYTES:
         raise DeploymentError(f"{filename}: larger than {safe_xml.MAX_UPLOAD_BYTES} bytes")
     kind = classify(filename)
+    if kind == RESOURCE_KIND:
+        check_resource(filename, content)
+        return
     if kind == "form":
         try:
             if not isinstance(json.loads(content), dict):
                 raise ValueError("a form schema must be a JSON object")
         except ValueError as exc:
             raise DeploymentError(f"{filename}: not a JSON Schema: {exc}") from exc
-        return
-    if kind == resources.RESOURCE_KIND:
-        resources.check_resource(filename, content)
         return
     found = safe_xml.kind_of(safe_xml.parse_untrusted(content, filename))
     if found != kind:

@@ -25,7 +25,8 @@ from sqlalchemy import (
 from engine.tables import NAMING_CONVENTION
 
 __all__ = [
-    "api_tokens", "idempotency_records", "metadata", "modeller_drafts", "user_roles", "users",
+    "api_tokens", "idempotency_records", "metadata", "modeller_drafts", "sign_in_failures",
+    "user_roles", "user_sessions", "users",
 ]
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -86,4 +87,25 @@ modeller_drafts = Table(
     Column("saved_by", String(100), nullable=False),
     Column("saved_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("package", "filename"),
+)
+
+# A signed-in browser session: the cookie holds a random secret, the table its SHA-256, so
+# sign-out, a password change or an administrator can end it, and it expires server-side.
+user_sessions = Table(
+    "user_sessions", metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 hex of the cookie's secret
+    Column("user_id", _Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Failed sign-ins per account ("user:<name>") and per address ("addr:<ip>"), shared by every
+# web worker through the database: the lockout holds however many processes serve.
+sign_in_failures = Table(
+    "sign_in_failures", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
 )

@@ -15,37 +15,46 @@ from typing import Any
 
 from sqlalchemy import TextClause, bindparam, text
 
-__all__ = ["DATE_RE", "tier_rows_sql"]
+__all__ = ["DATE_RE", "kept", "query", "with_tier_rows"]
 
 DATE_RE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 # Columns: instance_id, process_id, tier, received, due, closed, outcome, division.
 _PG = """
-SELECT pi.id AS instance_id, pi.process_id, e->>'tier' AS tier,
+SELECT j.id AS instance_id, j.process_id, e->>'tier' AS tier,
        substr(e->>'received_date', 1, 10) AS received, substr(e->>'response_due', 1, 10) AS due,
        substr(e->>'closed_date', 1, 10) AS closed, NULLIF(e->>'outcome', '') AS outcome,
-       COALESCE(pi.summary->>'division', 'england-and-wales') AS division
-FROM process_instances pi
-CROSS JOIN LATERAL json_array_elements(CASE WHEN json_typeof(pi.summary->'tier_history') = 'array'
-    THEN pi.summary->'tier_history' ELSE '[]'::json END) e
-WHERE {kept} AND json_typeof(e) = 'object'
+       COALESCE(j.s->>'division', 'england-and-wales') AS division
+FROM {kept_rows} j
+CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(j.s->'tier_history') = 'array'
+    THEN j.s->'tier_history' ELSE '[]'::jsonb END) e
+WHERE jsonb_typeof(e) = 'object'
 UNION ALL
-SELECT pi.id, pi.process_id, pi.summary->>'tier', substr(pi.summary->>'received_date', 1, 10),
-       substr(pi.summary->>'response_due', 1, 10), NULL, NULL,
-       COALESCE(pi.summary->>'division', 'england-and-wales')
-FROM process_instances pi
-WHERE {kept} AND pi.status IN ('active', 'suspended')
-  AND COALESCE(pi.summary->>'tier', '') NOT IN ('', 'closed', 'refused')
+SELECT j.id, j.process_id, j.s->>'tier', substr(j.s->>'received_date', 1, 10),
+       substr(j.s->>'response_due', 1, 10), NULL, NULL,
+       COALESCE(j.s->>'division', 'england-and-wales')
+FROM {kept_rows} j
+WHERE j.status IN ('active', 'suspended')
+  AND COALESCE(j.s->>'tier', '') NOT IN ('', 'closed', 'refused')
 UNION ALL
-SELECT pi.id, pi.process_id, COALESCE(NULLIF(pi.summary->>'tier', 'closed'), 'complaint'),
-       COALESCE(substr(pi.summary->>'received_date', 1, 10), to_char(pi.started_at, 'YYYY-MM-DD')),
-       substr(pi.summary->>'response_due', 1, 10), to_char(pi.ended_at, 'YYYY-MM-DD'),
-       NULLIF(pi.summary->>'outcome', ''), COALESCE(pi.summary->>'division', 'england-and-wales')
-FROM process_instances pi
-WHERE {kept} AND pi.status = 'completed' AND pi.ended_at IS NOT NULL
-  AND json_typeof(pi.summary->'tier_history') IS DISTINCT FROM 'array'
-  AND COALESCE(pi.summary->>'tier', '') <> 'refused'
+SELECT j.id, j.process_id, COALESCE(NULLIF(j.s->>'tier', 'closed'), 'complaint'),
+       COALESCE(substr(j.s->>'received_date', 1, 10), to_char(j.started_at, 'YYYY-MM-DD')),
+       substr(j.s->>'response_due', 1, 10), to_char(j.ended_at, 'YYYY-MM-DD'),
+       NULLIF(j.s->>'outcome', ''), COALESCE(j.s->>'division', 'england-and-wales')
+FROM {kept_rows} j
+WHERE j.status = 'completed' AND j.ended_at IS NOT NULL
+  AND jsonb_typeof(j.s->'tier_history') IS DISTINCT FROM 'array'
+  AND COALESCE(j.s->>'tier', '') <> 'refused'
 """
+
+# PostgreSQL: each summary is parsed once (as jsonb) in a materialised CTE the branches share;
+# a ``json`` column would be parsed again by every ``->>``.
+_PG_KEPT_ROWS = """
+kept_rows AS MATERIALIZED (
+  SELECT pi.id, pi.process_id, pi.status, pi.started_at, pi.ended_at, pi.summary::jsonb AS s
+  FROM process_instances pi
+  WHERE pi.status <> 'cancelled' AND pi.process_id IN :processes
+    AND COALESCE(pi.summary->>'route', '') <> 'consolatory_payment_referral')"""
 
 _SQLITE = """
 SELECT pi.id AS instance_id, pi.process_id, json_extract(e.value, '$.tier') AS tier,
@@ -90,10 +99,12 @@ def kept(dialect: str) -> str:
     return _KEPT_PG if dialect == "postgresql" else _KEPT_SQLITE
 
 
-def tier_rows_sql(dialect: str) -> str:
-    """The tier rows as SQL to put in a ``WITH t AS (…)``; binds ``:processes`` (expanding)."""
-    template = _PG if dialect == "postgresql" else _SQLITE
-    return template.format(kept=kept(dialect))
+def with_tier_rows(dialect: str) -> str:
+    """``WITH … t AS (the tier rows)``, to put before a query over ``t``; binds ``:processes``
+    (expanding)."""
+    if dialect == "postgresql":
+        return f"WITH {_PG_KEPT_ROWS}, t AS ({_PG.format(kept_rows='kept_rows')})"
+    return f"WITH t AS ({_SQLITE.format(kept=kept(dialect))})"
 
 
 def query(sql: str, processes: Sequence[str], **values: Any) -> TextClause:

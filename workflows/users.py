@@ -22,6 +22,7 @@ from engine import ConflictError, Engine, NotFoundError, ValidationError
 from engine.clock import as_utc
 from workflows.passwords import password_problems
 from workflows.roles import ROLE_IDS, is_system_role
+from workflows.sessions import Sessions
 from workflows.tables import api_tokens, user_roles, users
 
 __all__ = ["ApiToken", "IssuedToken", "User", "Users", "hash_token"]
@@ -86,6 +87,7 @@ class Users:
         self.db = engine.db
         self.reads = engine.reads
         self.clock = engine.clock
+        self.sessions = Sessions(engine)
 
     # -- accounts ------------------------------------------------------------------------
 
@@ -130,8 +132,10 @@ class Users:
                 conn.execute(update(users).where(users.c.id == found.id).values(demo=True))
         return self.get(found.id)
 
-    def set_password(self, user_id: int, password: str) -> User:
-        """Give a person a new password (checked against the policy).
+    def set_password(self, user_id: int, password: str, *, keep_session: str | None = None
+                     ) -> User:
+        """Give a person a new password (checked against the policy); every session of the
+        account but ``keep_session`` (the one that changed it) is signed out.
 
         Raises:
             NotFoundError: no such account.
@@ -144,7 +148,20 @@ class Users:
         with self.db.begin() as conn:
             conn.execute(update(users).where(users.c.id == user_id)
                          .values(password_hash=_hash(password), demo=False))
+        self.sessions.end_all(user_id, keep=keep_session)
         return self.get(user_id)
+
+    def change_password(self, user_id: int, current: str, new: str, *,
+                        keep_session: str | None = None) -> User:
+        """A person changes their own password: the current one must be given.
+
+        Raises:
+            ValidationError: the current password is wrong, or the policy refuses the new one.
+        """
+        if not self._password_matches(user_id, current):
+            raise ValidationError("the password was not changed",
+                                  ["current_password: this is not your current password"])
+        return self.set_password(user_id, new, keep_session=keep_session)
 
     def set_roles(self, user_id: int, roles: Iterable[str]) -> User:
         """Replace an account's roles.

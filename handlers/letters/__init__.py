@@ -160,7 +160,7 @@ def _store(ctx: HandlerContext, letter: RenderedLetter, suffix: str) -> int:
 @handler("letters.send")
 def send_letter(ctx: HandlerContext, *, letter_code: str, enclosures: Sequence[str] | None = None,
                 days: int | None = None) -> Mapping[str, Any]:
-    """Write, store and queue one letter (and the client's copy); a repeat changes nothing."""
+    """Render, store and queue one letter (and the client's copy); a repeat changes nothing."""
     source = _source(ctx)
     today = ctx.now().date()
     letter = compose(source, letter_code, ctx.data, reference=ctx.business_key, today=today,

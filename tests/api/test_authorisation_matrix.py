@@ -60,6 +60,7 @@ EXPECTED: dict[str, set[str] | None] = {
     "GET /incidents": OPS,
     "POST /incidents/{incident_id}/retry": OPS,
     "GET /figures": {"operations", "admin", "team_leader", "integration"},
+    "GET /figures/complaints": {"operations", "admin", "team_leader", "integration"},
     "GET /clock": {"operations", "admin", "integration"},
     "POST /clock": {"operations", "admin", "integration"},
     "GET /me": EVERYONE,

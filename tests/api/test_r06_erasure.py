@@ -89,7 +89,7 @@ def test_r06_removal_of_data_leaves_the_name_in_no_table_and_no_log(
     assert hits(api_engine, STAFF, MANAGER) == []
     assert STAFF.lower() not in caplog.text.lower() and MANAGER.lower() not in caplog.text.lower()
     history = client.get(f"/api/v1/instances/{instance_id}/history",
-                         headers=token_for("operations")).get_data(as_text=True)
+                         headers=token_for("team_leader")).get_data(as_text=True)
     assert "[removed]" in history and STAFF not in history
     replay = client.post("/api/v1/instances", headers={**postroom, "Idempotency-Key": "k-1"},
                          json=body)

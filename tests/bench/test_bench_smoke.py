@@ -112,3 +112,9 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(values, 99) == 99.0
     assert percentile([3.0], 99) == 3.0
     assert summarize([0.001, 0.002])["max_ms"] == pytest.approx(2.0)
+
+
+def test_caseworker_pages_time_the_inbox_and_the_case_page(tmp_path: Path) -> None:
+    rows = run_bench("caseworker_pages", tmp_path)["results"]
+    assert {r["page"] for r in rows} >= {"inbox, first page", "case page, 200 events"}
+    assert all(r["p95_ms"] > 0 and r["database"] in KINDS for r in rows)

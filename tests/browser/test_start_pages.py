@@ -17,7 +17,7 @@ def _sign_in(page: Any, base: str, role: str) -> None:
     page.goto(f"{base}/login")
     page.fill("#username", role)
     page.fill("#password", demo_password(role))
-    page.click("form button")
+    page.click("form button:has-text('Sign in')")
     page.wait_for_load_state("networkidle")
 
 
@@ -47,6 +47,6 @@ def test_wrong_password_stays_on_the_login_page(page: Any, live_url: str) -> Non
     page.goto(f"{live_url}/login")
     page.fill("#username", "caseworker")
     page.fill("#password", "not-the-password")
-    page.click("form button")
+    page.click("form button:has-text('Sign in')")
     assert "/login" in page.url
     assert "/inbox" not in page.url

@@ -80,3 +80,17 @@ def test_redeploying_a_layout_identical_package_changes_no_version(engine: Engin
                           name="pkg", user="analyst1")
     assert again.created and again.changed == []
     assert again.processes == {"parent": 1, "child": 1}
+
+
+def test_a_changed_letter_template_is_a_new_version_of_the_process_that_names_it() -> None:
+    from engine import safe_xml
+    from engine.versions import process_hashes
+    from workflows.packages import COMPLAINTS_PACKAGE, package_files
+
+    files = package_files(COMPLAINTS_PACKAGE)
+    bpmn = {n: safe_xml.parse_untrusted(c, n) for n, c in files.items() if n.endswith(".bpmn")}
+    dmn = {n: safe_xml.parse_untrusted(c, n) for n, c in files.items() if n.endswith(".dmn")}
+    before = process_hashes(files, bpmn, dmn)
+    edited = {**files, "ACK_COMPLAINT.md.j2": files["ACK_COMPLAINT.md.j2"] + b"\nThank you."}
+    after = process_hashes(edited, bpmn, dmn)
+    assert [p for p in before if before[p] != after[p]] == ["complaint_resolution"]

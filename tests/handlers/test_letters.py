@@ -291,3 +291,11 @@ def test_large_print_letters_stay_within_5kb_a_page(make_ctx: MakeCtx) -> None:
         (pdf,) = [s.content for s in ctx.sink.documents.values() if s.ref.kind == "letter"]
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         assert len(pdf) / pages <= 5 * 1024, (code, len(pdf), pages)
+
+
+def test_every_case_field_a_letter_may_print_is_a_key_of_the_case_data() -> None:
+    from typing import get_type_hints
+
+    from handlers.letters.fields import CASE_FIELDS
+    from workflows.case_data import CaseData
+    assert sorted(set(CASE_FIELDS) - set(get_type_hints(CaseData))) == []

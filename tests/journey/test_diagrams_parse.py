@@ -226,6 +226,10 @@ def test_every_diagram_has_a_clean_layout(path: str) -> None:
     for a, b in combinations(solid, 2):
         (ax, ay, aw, ah), (bx, by, bw, bh) = shapes[a], shapes[b]
         assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, (a, b)
+    boundaries = [el.get("id") for el in nodes if el.tag.endswith("boundaryEvent")]
+    for a, b in combinations(boundaries, 2):  # two events stacked on one spot hide each other
+        (ax, ay, aw, ah), (bx, by, bw, bh) = shapes[a], shapes[b]
+        assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, (a, b)
     for flow in tree.iterfind(".//bpmn:sequenceFlow", NS):
         [edge] = tree.findall(f".//bpmndi:BPMNEdge[@bpmnElement='{flow.get('id')}']", NS)
         points = [(float(p.get("x")), float(p.get("y")))

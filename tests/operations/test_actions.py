@@ -106,3 +106,13 @@ def test_cancel_is_audited_with_its_reason(complaints: Engine, client: FlaskClie
     assert _post(client, f"{page}/cancel", page, reason="duplicate").status_code == 302  # type: ignore[attr-defined]
     assert complaints.instance(case.id).status == "cancelled"
     assert "Cancel case" not in client.get(page).get_data(as_text=True)
+
+
+def test_incident_in_words_and_private_values_hidden(complaints: Engine, client: FlaskClient,
+                                                     login_as: Login) -> None:
+    case = start_with_incident(complaints)
+    login_as("operations")
+    page = client.get(f"/operations/instances/{case.id}").get_data(as_text=True)
+    assert "What failed: unknown UK division &#39;atlantis&#39;" in page
+    assert "Private: not shown" in page  # complaint_details
+    assert "&#34;late&#34;" not in page and '"late"' not in page

@@ -181,3 +181,27 @@ def test_figures_page_and_csv(complaints: Engine, caseload: dict[str, int], clie
     assert client.get("/operations/figures?department=XYZ").status_code == 400
     assert client.get("/operations/figures?from=2026-13-01").status_code == 400
     assert len(csv_rows(compute(complaints, "CMS"))) > 10
+
+
+def test_the_api_figures_leave_the_cancelled_duplicate_out(complaints: Engine,
+                                                           caseload: dict[str, int]) -> None:
+    from workflows.figures import compute as journey_figures
+
+    figures = journey_figures(complaints)
+    # A, D and HMRC-G ended as completed; B (cancelled) and the cancelled template do not count.
+    assert figures.closed == 3
+    assert "CMS-B" not in str(figures)
+
+
+def test_api_gives_the_per_tier_figures_per_department(complaints: Engine,
+                                                       caseload: dict[str, int],
+                                                       client: Any, token_for: Any) -> None:
+    reply = client.get("/api/v1/figures/complaints?department=CMS",
+                       headers=token_for("integration"))
+    assert reply.status_code == 200, reply.get_json()
+    body = reply.get_json()
+    assert body["outcomes"] == {"resolution": {"upheld": 2, "part_upheld": 1}}
+    assert body["department"] == "CMS"
+    bad = client.get("/api/v1/figures/complaints?department=NOPE",
+                     headers=token_for("integration"))
+    assert bad.status_code == 400

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from io import BytesIO
 from typing import Any
@@ -127,11 +128,12 @@ def test_triage_try_it_shows_the_hit_rule_for_an_mp_complaint(
 
 
 def test_handler_list_names_parameters_and_descriptions(
-        client: FlaskClient, login_as: Login) -> None:
+        client: FlaskClient, login_as: Login, api_engine: Engine) -> None:
     login_as("analyst")
     found = {h["operator"]: h for h in client.get("/api/modeller/handlers").get_json()}
     letters = found["letters.send"]
-    assert letters["description"].startswith("Render, store and queue one letter")
+    doc = inspect.getdoc(api_engine.registry.get("letters.send")) or ""
+    assert letters["description"] == doc.splitlines()[0] != ""
     assert {"name": "letter_code", "required": True, "type": "str",
             "default": None} in letters["parameters"]
 

@@ -1,10 +1,9 @@
-"""web.pages_form: the fields a task page draws, with the engine's errors next to them."""
+"""web.form_fields: the fields a task page draws, with the engine's errors next to them."""
 
 from __future__ import annotations
 
 from tests.web.test_forms import SCHEMA
-from web.forms import form_values, initial_data, parse_form
-from web.pages_form import build_form
+from web.forms import build_form, form_values, initial_data, parse_form
 
 
 def test_an_error_in_a_kept_row_points_at_the_row_the_user_filled_in() -> None:

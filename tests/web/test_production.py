@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -69,9 +70,16 @@ def test_production_app_refuses_a_database_with_demo_accounts(
                                 env={"DATABASE_URL": database_url})
     assert result.exit_code == 0, result.output
     app = build_test_app(api_engine, test_mode=False)  # starts now
-    signed = app.test_client().post("/login", data={"username": "admin",
-                                                    "password": "admin-demo"})
-    assert signed.status_code != 302
+    browser = app.test_client()
+    plain = browser.get("/login")
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
+    https = "https://localhost"  # production is served over HTTPS
+    form = browser.get("/login", base_url=https).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf is not None
+    signed = browser.post("/login", base_url=https, data={
+        "username": "admin", "password": "admin-demo", "csrf_token": csrf.group(1)})
+    assert signed.status_code == 401  # the demo account is disabled
 
 
 def test_seed_demo_is_refused_in_production(production: None, api_engine: Engine) -> None:

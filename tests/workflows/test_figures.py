@@ -140,7 +140,8 @@ def _division(value: Any) -> Any:
 
 
 def _described(engine: Engine, start: date | None, end: date | None) -> dict[str, Any]:
-    views = [v for v in _all(engine) if v.record.summary.get("route") not in EXCLUDED_ROUTES]
+    views = [v for v in _all(engine) if v.record.summary.get("route") not in EXCLUDED_ROUTES
+             and v.record.status != "cancelled"]
     opened = [v for v in views if v.record.status in ("active", "suspended")]
     closed = [v for v in views if v.record.ended_at and _within(v.record.ended_at.date(),
                                                                  start, end)]

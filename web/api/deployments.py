@@ -42,12 +42,12 @@ def list_deployments(query: dict[str, Any]) -> Response:
 @operation(bp, "POST", "/deployments", summary="Deploy a package",
            permission=Permission.DEPLOY, body=_UPLOAD, body_media="multipart/form-data",
            errors=(409,),
-           replies={201: Reply("Deployed: a new version of each process in it.",
+           replies={201: Reply("Deployed: a new version of each process whose content changed.",
                                ref("DeploymentResult"), headers={"Location": "Its URL."}),
-                    200: Reply("These exact files were already deployed.",
+                    200: Reply("These exact files were already deployed: nothing changed.",
                                ref("DeploymentResult"))})
 def deploy() -> Response:
-    """Validate and deploy BPMN, DMN and form files as one new immutable version."""
+    """Deploy a package: a new version only of the processes whose content changed."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("send the files as multipart/form-data")
     name = request.form.get("name", "").strip()
@@ -63,8 +63,8 @@ def deploy() -> Response:
     record = Workspace(engine()).deploy_files(files, name, user().username)
     info = deployment_json(catalogue().deployment(record.id))
     if not record.created:
-        return reply({**info, "created": False})
-    return reply({**info, "created": True}, 201,
+        return reply({**info, "created": False, "changed": []})
+    return reply({**info, "created": True, "changed": record.changed}, 201,
                  Location=url_for(".get_deployment", deployment_id=record.id))
 
 

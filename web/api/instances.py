@@ -20,8 +20,10 @@ from web.api.http import (
 )
 from web.api.openapi import Param, Reply, operation, ref
 from web.api.present import history_json, instance_json
+from web.case_access import open_case, visible_history, visible_record
 from web.context import engine, user
 from web.problems import ApiProblem
+from workflows.case_access import can_open_case
 from workflows.roles import Permission
 from workflows.services import describe, describe_many
 from workflows.start_checks import OpenCaseExists, check_start
@@ -60,7 +62,7 @@ class _OpenCase(ApiProblem):
 
 
 def _one(instance_id: int, status: int = 200, **headers: str) -> Response:
-    view = describe(engine(), engine().instance(instance_id))
+    view = describe(engine(), visible_record(engine().instance(instance_id)))
     return reply(instance_json(view, detail=True), status, ETag=etag(view.record.revision),
                  **headers)
 
@@ -75,7 +77,9 @@ def list_instances(query: dict[str, Any]) -> Response:
         business_key=query.get("business_key"), after_id=decode_cursor(query.get("cursor")),
         limit=limit + 1)
     more = len(found) > limit
-    items = [instance_json(v) for v in describe_many(engine(), found[:limit])]
+    roles = user().roles  # other departments' cases are left out of the page
+    items = [instance_json(v) for v in describe_many(engine(), found[:limit])
+             if can_open_case(roles, v.record.process_id)]
     return page(items, found[limit - 1].id if more else None)
 
 
@@ -111,8 +115,9 @@ def get_instance(instance_id: int) -> Response:
            replies={200: Reply("Every step, oldest first.", ref("History"))})
 def instance_history(instance_id: int) -> Response:
     """Who did what and when, from the append-only audit log."""
-    engine().instance(instance_id, with_data=False)
-    return reply({"items": [history_json(a) for a in engine().audit(instance_id)]})
+    record = open_case(engine().instance(instance_id))
+    entries = visible_history(record, engine().audit(instance_id))
+    return reply({"items": [history_json(a) for a in entries]})
 
 
 def _change(instance_id: int, action: str, body: dict[str, Any] | None = None) -> Response:

@@ -8,6 +8,7 @@ from engine import DocumentRecord, NotFoundError
 from web.api.http import reply
 from web.api.openapi import Reply, operation, ref
 from web.api.present import letter_json
+from web.case_access import open_case
 from web.context import engine
 from workflows.roles import Permission
 
@@ -15,6 +16,7 @@ bp = Blueprint("letters", __name__, url_prefix="/api/v1/instances")
 
 
 def _find(instance_id: int, letter_id: int) -> DocumentRecord:
+    open_case(engine().instance(instance_id, with_data=False))
     for document in engine().documents(instance_id):
         if document.id == letter_id:
             return document
@@ -26,7 +28,7 @@ def _find(instance_id: int, letter_id: int) -> DocumentRecord:
            replies={200: Reply("Letters and documents, oldest first.", ref("LetterList"))})
 def list_letters(instance_id: int) -> Response:
     """Every letter the case produced (CMSL5701, CMSL5842, ...), oldest first."""
-    engine().instance(instance_id, with_data=False)
+    open_case(engine().instance(instance_id, with_data=False))
     return reply({"items": [letter_json(d) for d in engine().documents(instance_id)]})
 
 

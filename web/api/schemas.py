@@ -90,7 +90,11 @@ COMPONENTS: dict[str, Any] = {
     "Deployment": _all(id=_ID, name=_STR, content_hash=_STR, created_at=_TIME, created_by=_STR,
                        processes={"type": "object", "additionalProperties": _INT},
                        files={"type": "array", "items": _STR}),
-    "DeploymentResult": {"allOf": [ref("Deployment"), _all(created={"type": "boolean"})]},
+    "DeploymentResult": {"allOf": [ref("Deployment"), _all(
+        created={"type": "boolean"},
+        changed={"type": "array", "items": _STR,
+                 "description": "Processes that got a new version (only those whose content "
+                                "changed)."})]},
     "DeploymentPage": page_of("Deployment"),
     "ProcessDefinition": _all(id=_ID, process_id=_STR, version=_INT, name=_STR,
                               deployment_id=_ID, created_at=_TIME),
@@ -107,6 +111,9 @@ COMPONENTS: dict[str, Any] = {
     "Figures": {"type": "object", "required": [
         "as_of", "received", "closed", "open_by_tier", "days_to_resolve", "within_target",
         "overdue", "outcomes", "upheld_rate", "special_payments", "systemic"]},
+    "ComplaintFigures": {"type": "object", "required": [
+        "department", "as_of", "volumes", "resolve_days", "within_target", "overdue",
+        "outcomes", "payments", "systemic"]},
     "Clock": _all(now=_TIME, simulated={"type": "boolean"}),
     "ClockMove": _all(now=_TIME, timers_fired=_INT, jobs_run=_INT),
     "User": _all(id=_ID, username=_STR, display_name=_STR,

@@ -18,6 +18,7 @@ from web.api.http import (
 )
 from web.api.openapi import Param, Reply, operation, ref
 from web.api.present import instance_json, task_json
+from web.case_access import readable_task, releasable_task, visible_record, workable_task
 from web.context import engine, user
 from web.problems import Forbidden
 from workflows.roles import LANE_ROLES, Permission, allowed, lane_roles
@@ -73,7 +74,7 @@ def list_tasks(query: dict[str, Any]) -> Response:
                                headers={"ETag": "The instance revision."})})
 def get_task(task_id: Any) -> Response:
     """The task and the JSON Schema its completion data must satisfy."""
-    task = engine().task(str(task_id))
+    task = readable_task(engine().task(str(task_id)))
     revision = engine().instance(task.instance_id, with_data=False).revision
     body = {**task_json(task), "form_schema": engine().form_schema(task.id),
             "instance_revision": revision}
@@ -85,6 +86,7 @@ def get_task(task_id: Any) -> Response:
 def claim_task(task_id: Any) -> Response:
     """Take the task into your own queue (your roles must include its lane)."""
     caller = user()
+    workable_task(engine().task(str(task_id)))
     return reply(task_json(engine().claim(str(task_id), user=caller.username,
                                           roles=caller.roles)))
 
@@ -92,8 +94,9 @@ def claim_task(task_id: Any) -> Response:
 @operation(bp, "POST", "/<uuid:task_id>/release", summary="Release a task",
            permission=Permission.WORK_TASKS, errors=(409,), replies={200: _TASK})
 def release_task(task_id: Any) -> Response:
-    """Put a claimed task back in its lane's queue (team leaders may release anyone's)."""
+    """Put a claimed task back in its lane's queue (team leaders: in the queues they lead)."""
     caller = user()
+    releasable_task(engine().task(str(task_id)))
     return reply(task_json(engine().release(str(task_id), user=caller.username,
                                             roles=caller.roles)))
 
@@ -106,11 +109,11 @@ def release_task(task_id: Any) -> Response:
 def complete_task(task_id: Any, body: dict[str, Any], query: dict[str, Any]) -> Response:
     """Submit the form; 422 lists what fails its JSON Schema. If-Match guards the revision."""
     eng, caller = engine(), user()
+    task = workable_task(eng.task(str(task_id)))
     expected = None
     if request.headers.get("If-Match") is not None:  # only then is the revision worth a read
-        task = eng.task(str(task_id))
         expected = expected_revision(eng.instance(task.instance_id, with_data=False).revision)
     record = eng.complete(str(task_id), body.get("data") or {}, user=caller.username,
                           roles=caller.roles, expected_revision=expected, with_data=True)
-    view = describe(eng, record)
+    view = describe(eng, visible_record(record))
     return reply(instance_json(view, detail=True), ETag=etag(view.record.revision))

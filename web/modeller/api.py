@@ -17,8 +17,8 @@ from engine.validation import check_expression
 from web.access import requires
 from web.api.http import reply
 from web.context import engine, user
+from web.forms import build_form
 from web.modeller.views import package_or_404, workspace
-from web.pages_form import build_form
 from web.problems import BadRequest
 from workflows.policy import load_rules
 from workflows.roles import LANE_ROLES, ROLES, Permission
@@ -98,7 +98,8 @@ def file(package: str, filename: str) -> Response:
     if found is None:
         raise BadRequest(f"{package} has no file {filename!r}")
     kind = classify(filename)
-    mimetype = "application/json" if kind == "form" else "application/xml"
+    mimetype = {"form": "application/json", "bpmn": "application/xml",
+                "dmn": "application/xml"}.get(kind, "text/plain; charset=utf-8")
     return Response(found, mimetype=mimetype)
 
 

@@ -3,17 +3,34 @@ outbox, incidents, history, and the actions (in ``actions``)."""
 
 from __future__ import annotations
 
+import re
+from fnmatch import fnmatch
 from typing import Any
 
 from flask import render_template
 
 from engine.inspection import subscriptions, versions_of
 from web.access import requires
+from web.case_history import history
 from web.context import engine
 from web.operations import bp
-from web.pages_cases import history
+from workflows.bootstrap import AUDIT_PRIVATE_KEYS
 from workflows.roles import Permission
 from workflows.services import describe
+
+_CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Exception|Error)\s*:\s*)+")
+
+
+def in_words(message: str) -> str:
+    """An incident message without the chain of exception class names in front of it."""
+    tail = message.split(" failed at line ", 1)[-1]
+    tail = re.sub(r"^\d+:\s*", "", tail)
+    return _CLASS_PREFIX.sub("", tail).strip() or message
+
+
+def is_private(key: str) -> bool:
+    """Keys whose values are never shown (R06 staff data, free-text notes and details)."""
+    return any(fnmatch(key, pattern) for pattern in AUDIT_PRIVATE_KEYS)
 
 
 def detail_page(instance_id: int, *, errors: dict[str, str] | None = None,
@@ -31,7 +48,7 @@ def detail_page(instance_id: int, *, errors: dict[str, str] | None = None,
         jobs=eng.jobs(instance_id), outbox=eng.outbox(instance_id),
         incidents=eng.incidents(open_only=False, instance_id=instance_id),
         history=history(eng.audit(instance_id), names), versions=versions,
-        errors=errors or {}, **extra)
+        errors=errors or {}, in_words=in_words, is_private=is_private, **extra)
     return page, status
 
 

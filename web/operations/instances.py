@@ -31,13 +31,13 @@ def instances() -> str:
     before = request.args.get("before", "")
     page = search_instances(engine(), found, before=int(before) if before.isdigit() else None,
                             limit=PAGE)
-    processes = sorted({d.process_id: d for d in catalogue().definitions(limit=1000)}.items())
+    definitions = catalogue().definitions(limit=1000)
     return render_template(
         "operations/instances.html", f=found, page=page, views=describe_many(engine(),
                                                                             page.records),
         statuses=STATUSES, tiers=TIERS, divisions=DIVISIONS,
-        processes=[p for p, _ in processes],
-        versions=sorted({d.version for d in catalogue().definitions(limit=1000)}),
+        processes=sorted({d.process_id for d in definitions}),
+        versions=sorted({d.version for d in definitions}),
         query=filter_query(found), next_query=filter_query(found, before=page.next_before),
         incidents=engine().incidents(), select_items=select_items)
 

@@ -37,13 +37,12 @@ async function show(viewer, process, host) {
 function tabs(processes, onSelect) {
   const list = document.createElement('ul');
   list.className = 'redress-diagram__tabs';
-  list.setAttribute('role', 'tablist');
+  list.setAttribute('aria-label', 'Processes of this diagram');
   const buttons = processes.map((process, index) => {
     const item = document.createElement('li');
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0 redress-diagram__tab';
-    button.setAttribute('role', 'tab');
     const marks = (process.active || []).length + (process.incident || []).length;
     button.textContent = marks ? `${process.name} (${marks})` : process.name;
     button.addEventListener('click', () => onSelect(index));
@@ -71,12 +70,12 @@ async function draw(host) {
   }
   const canvas = document.createElement('div');
   canvas.className = 'redress-diagram__canvas';
-  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('role', 'group');
   canvas.setAttribute('aria-label', host.dataset.label || 'Process diagram');
   const viewer = new NavigatedViewer({ container: canvas });
   const { list, buttons } = tabs(processes, (index) => select(index));
   function select(index) {
-    buttons.forEach((b, i) => b.setAttribute('aria-selected', String(i === index)));
+    buttons.forEach((b, i) => b.setAttribute('aria-pressed', String(i === index)));
     show(viewer, processes[index], host);
   }
   host.replaceChildren(...(processes.length > 1 ? [list] : []), canvas, legend());

@@ -1,14 +1,17 @@
 // Form schemas: edit the JSON Schema and preview it exactly as the caseworker's task page draws it.
 import './modeller/modeller.css';
 
-import { call, fileUrl } from './modeller/http.js';
+import { call, fileUrl, page } from './modeller/http.js';
 import { say, showProblems, toolbar } from './modeller/toolbar.js';
 
 const editor = document.getElementById('schema');
 const preview = document.getElementById('form-preview');
 document.getElementById('canvas').parentElement.hidden = true;
 
+const isForm = page.kind === 'form';
+
 async function render() {
+  if (!isForm) return true; // letter templates: plain text, checked by the server on save
   try {
     JSON.parse(editor.value);
   } catch (error) {
@@ -30,7 +33,7 @@ async function render() {
 const tools = toolbar({
   source: async () => editor.value,
   load: async (text) => { editor.value = text; await render(); },
-  extension: '.json',
+  extension: isForm ? '.json' : '.j2',
   onChecked: (problems) => problems.length && showProblems(problems),
 });
 

@@ -80,8 +80,10 @@ export function setParameter(element, id, value, injector) {
   }
 }
 
-/** The lane an element sits in (by the lanes' flowNodeRef lists), if any. */
-export function laneOf(bo) {
+/** The lane an element sits in (by the lanes' flowNodeRef lists; inside a subprocess, its lane). */
+export function laneOf(element) {
+  let bo = element;
+  while (bo.$parent && is(bo.$parent, 'bpmn:SubProcess')) bo = bo.$parent;
   const process = bo.$parent;
   const sets = process?.get ? process.get('laneSets') || [] : [];
   const stack = [...sets];

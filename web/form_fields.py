@@ -12,7 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from web.forms import Values, choices, join, kind_of, label_of, properties, row_count, text_of
+from web.form_kinds import (
+    Values,
+    choices,
+    date_parts,
+    join,
+    kind_of,
+    label_of,
+    properties,
+    row_count,
+    text_of,
+)
 
 __all__ = ["Field", "Form", "build_form", "friendly"]
 
@@ -38,10 +48,16 @@ class Field:
     min_items: int = 0
     widget: str = ""  # how ``kind`` is drawn: a select may be "radios"
     context: str = ""  # for a cell of a row: which row, in the error summary
+    parts: dict[str, str] = field(default_factory=dict)  # a date's day, month and year
 
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-")
+
+    @property
+    def anchor(self) -> str:
+        """Where the error summary's link goes: the first input of the field."""
+        return f"{self.id}-day" if self.widget == "date" else self.id
 
     @property
     def value(self) -> str:
@@ -87,6 +103,8 @@ def _field(key: str, prop: Mapping[str, Any], name: str, values: Values, require
     made.widget = "radios" if radios else kind
     if kind == "lines" and "one per line" not in made.label.lower():
         made.hint = " ".join(filter(None, ["One per line.", made.hint]))
+    if kind == "date":
+        made.parts = date_parts(values, name)
     if kind == "group":
         made.children = _fields(prop, values, name, False, spare_rows)
     elif kind == "rows":
@@ -116,6 +134,8 @@ def _ask(f: Field) -> str:
         return f"Select {_lower(f.label)}"
     if f.kind == "date":
         return f"Enter a date for ‘{f.label}’"
+    if f.kind == "group":
+        return f"Fill in ‘{f.label}’"
     if f.kind == "rows":
         n = max(f.min_items, 1)
         return f"Fill in at least {n} {'entry' if n == 1 else 'entries'} for ‘{f.label}’"
@@ -132,6 +152,10 @@ def friendly(message: str, f: Field) -> str:
         return _ask(f) if f.kind in ("rows", "lines") else f"Enter {_lower(f.label)}"
     if message.endswith("is not a 'date'"):
         return f"Enter a real date for ‘{f.label}’"
+    if message.endswith("is not a 'email'"):
+        return "Enter an email address in the correct format, like name@example.com"
+    if " does not match " in message:
+        return " ".join(filter(None, [f"Enter {_lower(f.label)} in the right format.", f.hint]))
     if minimum := _MINIMUM.search(message):
         return f"‘{f.label}’ must be {minimum.group(1)} or more"
     if expected := _EXPECTED.match(message):
@@ -182,15 +206,18 @@ def build_form(schema: Mapping[str, Any], values: Values, *, errors: Sequence[st
         name, text = _locate(message, rows or {})
         while name and name not in by_name:
             name = name.rpartition(".")[0]
+        if name in (problems or {}):
+            continue  # already said why it could not be read
         if name in by_name:
             _place(form, by_name[name], friendly(text, by_name[name]))
         else:
             form.summary.append(("task-form", message))
-    order = {f.id: i for i, f in enumerate(by_name.values())}
+    order = {f.anchor: i for i, f in enumerate(by_name.values())}
     form.summary.sort(key=lambda item: order.get(item[0], len(order)))  # as the page reads
     return form
 
 
 def _place(form: Form, target: Field, text: str) -> None:
     target.errors.append(text)
-    form.summary.append((target.id, f"{target.context}: {text}" if target.context else text))
+    form.summary.append((target.anchor,
+                         f"{target.context}: {text}" if target.context else text))

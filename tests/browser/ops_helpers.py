@@ -1,0 +1,44 @@
+"""Helpers for the operations browser tests: axe-core, screenshots into screenshots/, and a
+second signed-in browser page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from workflows.demo import demo_password
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "web" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "screenshots"
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations on the page (the diagram canvas left out)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const r = await axe.run({exclude: [['.djs-container']]},
+                                {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }""")
+    return list(found)
+
+
+def shoot(page: Any, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Any, base: str, role: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", role)
+    page.fill("#password", demo_password(role))
+    page.click("form button")
+    page.wait_for_load_state("networkidle")
+
+
+def fits(page: Any, width: int = 375) -> bool:
+    """No sideways scrolling at this width."""
+    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {width}"))
