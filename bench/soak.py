@@ -141,20 +141,29 @@ class Client:
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.retries = 0
+        self.in_flight_waits = 0
 
     def call(self, method: str, path: str, ok: Callable[[requests.Response], bool],
              **kwargs: Any) -> requests.Response:
-        for _ in range(200):
+        # A start cut off by a kill leaves its Idempotency-Key "in flight" until it goes stale
+        # (workflows.idempotency.STALE_AFTER, 2 minutes): retries get 409 until then.
+        give_up = time.monotonic() + 300
+        last = "no answer"
+        while time.monotonic() < give_up:
             try:
                 response = self.session.request(method, f"{self.base}{path}", timeout=30,
                                                 **kwargs)
-            except requests.RequestException:
-                response = None
-            if response is not None and ok(response):
-                return response
+            except requests.RequestException as exc:
+                response, last = None, type(exc).__name__
+            if response is not None:
+                if ok(response):
+                    return response
+                last = f"{response.status_code} {response.text[:200]}"
+                if response.status_code == 409:
+                    self.in_flight_waits += 1
             self.retries += 1
-            time.sleep(0.1)
-        raise RuntimeError(f"{method} {path} kept failing")
+            time.sleep(0.2)
+        raise RuntimeError(f"{method} {path} kept failing: {last}")
 
     def journey(self, key: str, deadline: float) -> bool:
         self.call("POST", "/api/v1/instances", lambda r: r.status_code in (200, 201),
@@ -305,6 +314,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "settle_s": {kind: {"median": round(statistics.median(v), 2), "max": round(max(v), 2)}
                      for kind, v in by_kind.items() if v},
         "client_retries": sum(c.retries for c in clients),
+        "client_409_waits": sum(c.in_flight_waits for c in clients),
         "counts": counts, "load": os.getloadavg(),
     }
     print(json.dumps(result, indent=2))

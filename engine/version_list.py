@@ -42,12 +42,16 @@ class VersionInfo:
     running: int
 
 
-_graphs: dict[int, dict[str, set[str]]] = {}
+# By content hash: a deployment's files never change, and ids differ between databases.
+_graphs: dict[str, dict[str, set[str]]] = {}
 _lock = threading.Lock()
 
 
 def _graph(conn: Any, deployment_id: int) -> dict[str, set[str]]:
-    cached = _graphs.get(deployment_id)
+    digest = conn.execute(
+        select(deployments.c.content_hash).where(deployments.c.id == deployment_id)
+    ).scalar_one()
+    cached = _graphs.get(digest)
     if cached is not None:
         return cached
     files = {
@@ -60,7 +64,7 @@ def _graph(conn: Any, deployment_id: int) -> dict[str, set[str]]:
     }
     graph = call_graph(files)
     with _lock:
-        _graphs[deployment_id] = graph
+        _graphs[digest] = graph
     return graph
 
 

@@ -1,6 +1,6 @@
 """Tables the caseworker workspace keeps beside the engine's: parties, notes, files, drafts.
 
-Core tables with their own MetaData; the Alembic revision ``0002_casework`` of the
+Core tables with their own MetaData; the Alembic revision ``0005_casework`` of the
 ``workflows`` branch mirrors them. Rows point at a process instance by id (no foreign key
 across branches: the engine's tables are the engine's).
 """

@@ -1,7 +1,7 @@
 """casework: case parties (search), case notes, case files, task drafts
 
-Revision ID: 0002_casework
-Revises: 0001_workflows
+Revision ID: 0005_casework
+Revises: 0004_sessions
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002_casework'
-down_revision = '0001_workflows'
+revision = '0005_casework'
+down_revision = '0004_sessions'
 branch_labels = None
 depends_on = None
 
