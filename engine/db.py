@@ -7,7 +7,7 @@ upgrade (reads through :func:`reader` begin DEFERRED), and foreign keys on.
 PostgreSQL gets a pool without a pre-ping (a round trip on every checkout): a connection that
 died while pooled is found at its first statement instead, SQLAlchemy then recycles the whole
 pool, and :func:`retry_stale` runs the work again on a fresh one. :class:`Connections` lets one
-web request use one connection for everything it reads and writes (decision 0013).
+web request use one connection for everything it reads and writes (decision 0019).
 """
 
 from __future__ import annotations

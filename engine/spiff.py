@@ -364,7 +364,7 @@ def dumps_state(workflow: BpmnWorkflow) -> bytes:
         registry._encoder_mode = False
 
 
-#: States longer than this are stored zlib-compressed (decision 0013): a complaint's 45 KB of
+#: States longer than this are stored zlib-compressed (decision 0019): a complaint's 45 KB of
 #: JSON becomes 7 KB, where PostgreSQL's own pglz made 12 KB, and every step writes its state.
 PACK_OVER = 1024
 

@@ -5,7 +5,7 @@ instances and reads their stored state (``FOR UPDATE … SKIP LOCKED`` on Postgr
 schedulers take disjoint batches; SQLite's ``BEGIN IMMEDIATE`` makes a batch exclusive). Each
 timer is then one step in that transaction, and one COMMIT (one WAL flush) covers the batch. If
 any step of a batch fails, the batch rolls back and its timers are fired one by one with
-:meth:`TimerFirer.fire`, so one bad instance cannot hold the others back (decision 0013).
+:meth:`TimerFirer.fire`, so one bad instance cannot hold the others back (decision 0019).
 """
 
 from __future__ import annotations

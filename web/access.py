@@ -139,7 +139,7 @@ def _authorise() -> Response | None:
 def _bind() -> None:
     """One database connection for the whole request: sign-in check, step and answer.
 
-    Checked out at its first use and returned when the request ends (decision 0013). A
+    Checked out at its first use and returned when the request ends (decision 0019). A
     connection that died in the pool is found by the sign-in check and replaced (see
     :func:`_resolve`).
     """

@@ -45,3 +45,5 @@ def configure_json_logging(level: str | None = None) -> None:
     # SpiffWorkflow logs every task state change at INFO (8+ lines a step): as JSON on stderr
     # that cost more CPU per API completion than the step itself. Its warnings still show.
     logging.getLogger("spiff").setLevel(logging.WARNING)
+    # APScheduler logs each one-second scheduler round twice at INFO: noise, not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

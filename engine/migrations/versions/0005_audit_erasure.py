@@ -1,7 +1,7 @@
 """audit erasure: the append-only audit log accepts one kind of UPDATE, an erasure
 
-Revision ID: 0003_audit_erasure
-Revises: 0001_engine
+Revision ID: 0005_audit_erasure
+Revises: 0004_pg_hot_updates
 Create Date: 2026-12-04 16:40:00
 
 Erasing personal data (R06 "Removal of Data", ``engine.erasure``) must reach the audit
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0003_audit_erasure"
-down_revision = "0001_engine"
+revision = "0005_audit_erasure"
+down_revision = "0004_pg_hot_updates"
 branch_labels = None
 depends_on = None
 
