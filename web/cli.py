@@ -10,36 +10,19 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from engine import Engine, RedressError
+from engine import Engine
 from engine.scheduler import EngineScheduler
 from web.cli_demo import demo_data
+from web.cli_errors import friendly
 from web.cli_users import users_group
 from workflows.bootstrap import build_engine
 from workflows.environment import is_production
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _friendly(func: F) -> F:
-    @wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RedressError as exc:
-            errors = getattr(exc, "errors", [])
-            detail = f" ({'; '.join(errors)})" if errors else ""
-            raise click.ClickException(f"{exc}{detail}") from None
-        except json.JSONDecodeError as exc:
-            raise click.ClickException(f"--data is not valid JSON: {exc.msg}") from None
-
-    return run  # type: ignore[return-value]
 
 
 def _test_mode() -> bool:
@@ -70,7 +53,7 @@ def main(ctx: click.Context, database_url: str | None) -> None:
 
 @main.command("init-db")
 @click.pass_context
-@_friendly
+@friendly
 def init_db(ctx: click.Context) -> None:
     """Create or upgrade the database schema."""
     _engine(ctx).init_db()
@@ -98,7 +81,7 @@ def _collect(paths: Iterable[str]) -> dict[str, bytes]:
 @click.option("--name", default=None, help="Deployment name (default: first path's name).")
 @click.option("--user", default="analyst", show_default=True)
 @click.pass_context
-@_friendly
+@friendly
 def deploy(ctx: click.Context, paths: tuple[str, ...], name: str | None, user: str) -> None:
     """Deploy BPMN, DMN and form files (or folders of them) as a new version."""
     record = _engine(ctx).deploy(_collect(paths), name=name or Path(paths[0]).stem, user=user)
@@ -113,7 +96,7 @@ def deploy(ctx: click.Context, paths: tuple[str, ...], name: str | None, user: s
 @click.option("--data", default="{}", help="Start data as a JSON object.")
 @click.option("--user", default="cli", show_default=True)
 @click.pass_context
-@_friendly
+@friendly
 def start(ctx: click.Context, process_id: str, business_key: str, data: str, user: str) -> None:
     """Start a process instance."""
     record = _engine(ctx).start(
@@ -127,7 +110,7 @@ def start(ctx: click.Context, process_id: str, business_key: str, data: str, use
 @click.option("--assignee", default=None)
 @click.option("--instance", "instance_id", type=int, default=None)
 @click.pass_context
-@_friendly
+@friendly
 def tasks(
     ctx: click.Context, roles: tuple[str, ...], assignee: str | None, instance_id: int | None
 ) -> None:
@@ -143,7 +126,7 @@ def tasks(
 @click.option("--user", required=True)
 @click.option("--role", "roles", multiple=True, help="The user's roles (checked against the lane).")
 @click.pass_context
-@_friendly
+@friendly
 def complete(
     ctx: click.Context, task_id: str, data: str, user: str, roles: tuple[str, ...]
 ) -> None:
@@ -156,7 +139,7 @@ def complete(
 @click.option("--status", default=None)
 @click.option("--key", "business_key", default=None)
 @click.pass_context
-@_friendly
+@friendly
 def instances(ctx: click.Context, status: str | None, business_key: str | None) -> None:
     """List process instances."""
     for i in _engine(ctx).instances(status=status, business_key=business_key, limit=1000):
@@ -170,7 +153,7 @@ def instances(ctx: click.Context, status: str | None, business_key: str | None) 
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between rounds.")
 @click.option("--once", is_flag=True, help="Run one round and exit.")
 @click.pass_context
-@_friendly
+@friendly
 def scheduler(ctx: click.Context, interval: float, once: bool) -> None:
     """Fire timers, run service-task jobs and deliver the outbox (its own process)."""
     loop = EngineScheduler(_engine(ctx), interval=interval)
@@ -214,7 +197,7 @@ def _run_server(app: Any, host: str, port: int, threads: int) -> None:
     help="Deploy the packages and create demo users for every role (refused in production).",
 )
 @click.pass_context
-@_friendly
+@friendly
 def serve(ctx: click.Context, host: str, port: int, threads: int, demo: bool) -> None:
     """Run the web app with the scheduler inside (the embedded single-process mode)."""
     from web.app import create_app

@@ -8,34 +8,19 @@ hidden prompt, or read from the first line of stdin with ``--password-stdin`` fo
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
 
-from engine import Engine, RedressError
+from engine import Engine
+from web.cli_errors import friendly
 from workflows import migrations
 from workflows.roles import ROLE_IDS, is_system_role
 from workflows.users import User, Users
 
 __all__ = ["users_group"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 _ROLE = click.Choice(ROLE_IDS)
 
-
-def _friendly(func: F) -> F:
-    @wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RedressError as exc:
-            errors = getattr(exc, "errors", [])
-            detail = f" ({'; '.join(errors)})" if errors else ""
-            raise click.ClickException(f"{exc}{detail}") from None
-
-    return run  # type: ignore[return-value]
 
 
 def _users(ctx: click.Context) -> Users:
@@ -80,7 +65,7 @@ def users_group() -> None:
               help="A system account (another service): no password, signs in by token only.")
 @_STDIN
 @click.pass_context
-@_friendly
+@friendly
 def add(ctx: click.Context, username: str, roles: tuple[str, ...], display_name: str,
         system: bool, from_stdin: bool) -> None:
     """Add an account; a person's password is asked for (or read from stdin)."""
@@ -98,7 +83,7 @@ def add(ctx: click.Context, username: str, roles: tuple[str, ...], display_name:
 @click.argument("username")
 @_STDIN
 @click.pass_context
-@_friendly
+@friendly
 def passwd(ctx: click.Context, username: str, from_stdin: bool) -> None:
     """Set a person's password; every session they had is signed out."""
     users = _users(ctx)
@@ -111,7 +96,7 @@ def passwd(ctx: click.Context, username: str, from_stdin: bool) -> None:
 @click.argument("username")
 @click.argument("roles", nargs=-1, required=True, type=_ROLE)
 @click.pass_context
-@_friendly
+@friendly
 def roles(ctx: click.Context, username: str, roles: tuple[str, ...]) -> None:
     """Replace an account's roles with ROLES."""
     users = _users(ctx)
@@ -123,7 +108,7 @@ def roles(ctx: click.Context, username: str, roles: tuple[str, ...]) -> None:
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 @click.pass_context
-@_friendly
+@friendly
 def token(ctx: click.Context, username: str, name: str) -> None:
     """Mint an API token for a system account and print it once."""
     users = _users(ctx)
@@ -135,7 +120,7 @@ def token(ctx: click.Context, username: str, name: str) -> None:
 
 @users_group.command("list")
 @click.pass_context
-@_friendly
+@friendly
 def list_(ctx: click.Context) -> None:
     """Every account with its roles."""
     for found in _users(ctx).all():
@@ -146,7 +131,7 @@ def list_(ctx: click.Context) -> None:
 
 @users_group.command("disable-demo")
 @click.pass_context
-@_friendly
+@friendly
 def disable_demo(ctx: click.Context) -> None:
     """Disable every demo account (published passwords) and revoke its tokens."""
     names = _users(ctx).disable_demo_accounts()
