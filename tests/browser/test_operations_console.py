@@ -44,6 +44,9 @@ def test_operations_find_suspend_resume_repair_retry_migrate_and_download(
     assert axe_violations(page) == []
     shoot(page, "ops-instance-detail")
 
+    # The caseworker holds the task (claim before work) when operations suspend the case.
+    [task] = browser_engine.tasks(instance_id=robin.id)
+    browser_engine.claim(task.id, user="caseworker", roles=["caseworker"])
     page.fill("#suspend-reason", "Possible duplicate of CMS-0102")
     page.click("button:has-text('Suspend case')")
     assert "Case suspended" in page.inner_text(".govuk-notification-banner")
@@ -52,7 +55,6 @@ def test_operations_find_suspend_resume_repair_retry_migrate_and_download(
     worker = _second_page(page)
     try:
         sign_in(worker, live_url, "caseworker")
-        [task] = browser_engine.tasks(instance_id=robin.id)
         worker.goto(f"{live_url}/tasks/{task.id}")
         worker.check("#f-contact_type")
         worker.fill("#f-subject", "payment_delay")

@@ -26,7 +26,7 @@ def test_detail_page_shows_diagram_data_waits_and_history(
     assert f"/operations/instances/{case.id}/diagram.json" in page
     assert "Robin Sample" in page  # case data, read only
     assert "Log contact and triage facts" in page or "in_log" in page  # waiting task
-    assert "Case started" in page  # history
+    assert "Case opened" in page  # history
 
 
 def test_suspend_needs_a_reason_then_is_audited_and_blocks_caseworkers(
