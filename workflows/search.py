@@ -3,8 +3,9 @@
 Complaint references are the engine's business keys. Client names and references live in the
 case data, which lists cannot read without loading workflow state, so the new-complaint page
 writes them to a small index (``case_parties``) when it logs the case; a name search is a
-case-insensitive "contains" over that index. Cases started by other systems through the API
-are found by reference until they are indexed (``index_parties``).
+case-insensitive "contains" over that index. Cases started by other systems through the API are
+not in that index: they are found by their client's name through the instance summary
+(``client.name`` is a summary key), the same search operations use.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select
 
 from engine import Engine, InstanceRecord
+from engine.instance_search import InstanceFilter, search_instances
 from workflows.casework_tables import case_parties
 
 __all__ = ["Hit", "index_parties", "search"]
@@ -60,7 +62,15 @@ def search(engine: Engine, text: str) -> list[Hit]:
         indexed = {r.instance_id: r for r in conn.execute(query)}
     hits = [Hit(engine.instance(i, with_data=False), r.client_name, r.client_reference or "")
             for i, r in indexed.items()]
+    seen = set(indexed)
     for record in engine.instances(business_key=text, limit=LIMIT):
-        if record.id not in indexed:
+        if record.id not in seen:
+            seen.add(record.id)
             hits.append(Hit(record, "", ""))
+    by_name = search_instances(engine, InstanceFilter(client_name=text), limit=LIMIT,
+                               with_counts=False)
+    for record in by_name.records:
+        if record.id not in seen:
+            seen.add(record.id)
+            hits.append(Hit(record, str(record.summary.get("client.name") or ""), ""))
     return hits

@@ -57,6 +57,17 @@ def test_a_logged_complaint_keeps_the_parties_and_shows_the_triage_result(
     assert "CMS-9001" in found and "CR-123456" in found
 
 
+def test_a_case_started_through_the_api_is_found_by_its_clients_name(
+    api_engine: Engine, demo: list[str]  # demo: the packages deployed
+) -> None:
+    api_engine.start("complaint_journey", business_key="CMS-9100", user="postroom",
+                     data={"received_date": "2026-03-27", "division": "scotland",
+                           "client": {"name": "Robin Example", "postcode": "EH1 1AA",
+                                      "address": ["2 Example Close", "Edinburgh"]}})
+    [hit] = search(api_engine, "robin ex")
+    assert (hit.record.business_key, hit.client_name) == ("CMS-9100", "Robin Example")
+
+
 def test_a_second_open_case_with_the_reference_is_refused_with_a_link(
     client: FlaskClient, login_as: Login, api_engine: Engine
 ) -> None:
