@@ -19,9 +19,13 @@ MAX_DATA_DEPTH: Final = 32
 MAX_DATA_NODES: Final = 200_000
 
 
-def shape_problem(value: Any) -> str | None:
-    """What is wrong with the shape of ``value`` (JSON-like data), or None if nothing is."""
-    budget = MAX_DATA_NODES
+def shape_problem(value: Any, *, max_depth: int = MAX_DATA_DEPTH,
+                  max_nodes: int | None = MAX_DATA_NODES) -> str | None:
+    """What is wrong with the shape of ``value`` (JSON-like data), or None if nothing is.
+
+    ``max_nodes=None`` checks the depth only (a form schema, whose size the upload limit bounds).
+    """
+    budget = max_nodes
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
@@ -31,10 +35,11 @@ def shape_problem(value: Any) -> str | None:
             children = item
         else:
             continue
-        if level > MAX_DATA_DEPTH:
-            return f"nested more than {MAX_DATA_DEPTH} levels deep"
-        budget -= len(children)
-        if budget < 0:
-            return f"more than {MAX_DATA_NODES:,} values"
+        if level > max_depth:
+            return f"nested more than {max_depth} levels deep"
+        if budget is not None:
+            budget -= len(children)
+            if budget < 0:
+                return f"more than {max_nodes:,} values"
         stack.extend((child, level + 1) for child in children)
     return None

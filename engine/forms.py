@@ -90,8 +90,9 @@ def check_form(name: str, content: bytes, all_names: Mapping[str, object]) -> di
         raise DeploymentError(f"{name}: not valid JSON: {str(exc).splitlines()[0]}") from exc
     if not isinstance(schema, dict):
         raise DeploymentError(f"{name}: a form schema must be a JSON object")
-    if _depth(schema, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH:
-        raise DeploymentError(f"{name}: nested more than {MAX_SCHEMA_DEPTH} levels deep")
+    too_deep = shape_problem(schema, max_depth=MAX_SCHEMA_DEPTH, max_nodes=None)
+    if too_deep is not None:
+        raise DeploymentError(f"{name}: {too_deep}")
     for node in _nodes(schema):
         _check_node(name, node, all_names)
     try:
@@ -148,25 +149,6 @@ def _nodes(schema: Any) -> Iterator[dict[str, Any]]:
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
-
-
-def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of JSON-like data, counted iteratively and stopping past ``limit``."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list | tuple):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level)
-        if deepest > limit:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
 
 
 def check_data_depth(data: Any, what: str = "the data") -> None:
