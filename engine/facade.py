@@ -45,6 +45,7 @@ from engine.jobs import JobRunner, exponential_backoff
 from engine.leases import claim_due
 from engine.messages import CorrelationResult, Correlator
 from engine.outbox import Dispatcher, Transport
+from engine.pipeline import first_row
 from engine.records import (
     AuditRecord,
     DeploymentRecord,
@@ -475,11 +476,10 @@ class Engine:
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != spiff.TaskState.READY:
                 raise TaskNotOpenError(f"task {task_id} is no longer open")
-            closed = step.conn.execute(
-                _CLOSE_TASK, {"task_id": task_id, "now": step.now, "user": user}
+            step.writes.write(
+                _CLOSE_TASK, {"task_id": task_id, "now": step.now, "user": user}, expect=1,
+                failure=lambda: TaskNotOpenError(f"task {task_id} was completed by someone else"),
             )
-            if closed.rowcount != 1:
-                raise TaskNotOpenError(f"task {task_id} was completed by someone else")
             step.settled("h", task_id)
             changes = {
                 k: self._audit_change(k, task.data.get(k), v)
@@ -509,7 +509,7 @@ class Engine:
                          apply: Callable[[Step], None], user: str,
                          roles: Collection[str] | None, expected_revision: int | None) -> Step:
         with self.conns.write() as conn:
-            row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
+            row = first_row(conn, _SELECT_TASK_FOR_STEP, {"task_id": task_id})
             if row is None:
                 raise NotFoundError(f"task {task_id} does not exist")
             record = queries.task_from_row(row)

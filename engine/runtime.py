@@ -40,6 +40,7 @@ from engine.exceptions import (
     RedressError,
     StepLimitError,
 )
+from engine.pipeline import Writes
 from engine.step_limits import MAX_STEP_SECONDS, MAX_TASKS_PER_STEP, StepBudget, record_runaway
 from engine.tables import audit_log, incidents, process_instances, timers
 
@@ -126,13 +127,15 @@ class Deferred:
         self.inserts.setdefault(table, []).extend(rows)
 
     def flush(self, conn: Connection) -> None:
+        """Send the batch's writes together (one round trip on PostgreSQL: engine.pipeline)."""
+        writes = Writes(conn)
         for table, rows in self.inserts.items():
-            conn.execute(_inserter(table), rows)
+            writes.write(_inserter(table), rows)
         if self.saves:
-            saved = conn.execute(_SAVE, self.saves)
-            if saved.rowcount not in (-1, len(self.saves)):
-                raise ConflictError("an instance of the batch was changed by someone else")
+            writes.write(_SAVE, self.saves, expect=len(self.saves), failure=lambda: ConflictError(
+                "an instance of the batch was changed by someone else"))
         self.inserts, self.saves = {}, []
+        writes.flush()
 
 
 @dataclass
@@ -175,16 +178,22 @@ class Step:
     # Set when the step is one of a batch (timers): its inserts and its save wait for the
     # batch's end, one statement per table for the whole batch.
     deferred: Deferred | None = None
+    # The step's own writes that nothing reads back before COMMIT: sent together when the
+    # step is saved (one round trip on PostgreSQL; engine.pipeline).
+    writes: Writes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writes = Writes(self.conn)
 
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert derived rows: now (one statement), or with the rest of the batch."""
+        """Insert derived rows: with the step's writes, or with the rest of the batch."""
         if self.deferred is not None:
             self.deferred.insert(table, rows)
         elif table is timers:  # the answer lists waiting timers by id
             ids = self.conn.execute(_INSERT_TIMERS, rows).scalars().all()
             rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         else:
-            self.conn.execute(_inserter(table), rows[0] if len(rows) == 1 else rows)
+            self.writes.write(_inserter(table), rows[0] if len(rows) == 1 else rows)
         self.inserted.setdefault(table.name, []).extend(rows)
 
     def settled(self, kind: str, ref: str) -> None:
@@ -513,8 +522,9 @@ class Runtime:
         }
         if step.deferred is not None:
             step.deferred.saves.append(values)
-        elif step.conn.execute(_SAVE, values).rowcount != 1:  # a caller read without the lock
-            raise ConflictError(f"instance {step.instance.id} was changed by someone else; reload")
+        else:  # a miss means a caller read without the lock
+            step.writes.write(_SAVE, values, expect=1, failure=lambda: ConflictError(
+                f"instance {step.instance.id} was changed by someone else; reload"))
         step.instance.status = status
         if step.audit:
             step.insert(
@@ -531,6 +541,7 @@ class Runtime:
                     for a in step.audit
                 ],
             )
+        step.writes.flush()
         if erasure is not None:
             erase_instance_rows(step.conn, step.instance.id, erasure)
             for hook in self.erasure_hooks:

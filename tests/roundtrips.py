@@ -5,6 +5,10 @@ SQLAlchemy sends as one multi-row INSERT counts once), a BEGIN, a COMMIT or ROLL
 pool's pre-ping if it is on. Transactions in autocommit (PostgreSQL reads) send no BEGIN or
 COMMIT and are not counted as such. SQLite's ``BEGIN IMMEDIATE`` (issued as a statement by
 ``engine.db``) is counted as a BEGIN, not as a statement.
+
+Statements a step sends in psycopg's pipeline mode (``engine.pipeline``, PostgreSQL) are told
+through its observers: each is a statement, and the pipeline's sync is the one round trip they
+share; a BEGIN sent in a pipeline shares its sync too.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from engine import pipeline
+
 __all__ = ["Trips", "counting"]
 
 
@@ -28,10 +34,15 @@ class Trips:
     ends: int = 0  # COMMIT or ROLLBACK sent to the server
     checkouts: int = 0
     pings: int = 0
+    pipelined: int = 0  # statements sent in a pipeline (also in ``statements``)
+    syncs: int = 0  # pipeline syncs: one round trip each
+    pipelined_begins: int = 0  # BEGINs that went with a pipeline (also in ``begins``)
 
     @property
     def round_trips(self) -> int:
-        return len(self.statements) + self.begins + self.ends + self.pings
+        one_by_one = len(self.statements) - self.pipelined
+        return one_by_one + self.syncs + self.begins - self.pipelined_begins + self.ends \
+            + self.pings
 
     def verbs(self) -> list[str]:
         """The statements' first words and table, for a readable assertion message."""
@@ -73,6 +84,15 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
         if not _autocommit(conn):
             trips.ends += 1
 
+    def on_pipeline(what: str | None) -> None:
+        if what is None:
+            trips.syncs += 1
+        elif what == "BEGIN":
+            trips.pipelined_begins += 1
+        else:
+            trips.statements.append(what)
+            trips.pipelined += 1
+
     def on_checkout(*_: Any) -> None:
         trips.checkouts += 1
         trips.pings += pre_ping
@@ -82,6 +102,7 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
     event.listen(db, "commit", on_end)
     event.listen(db, "rollback", on_end)
     event.listen(db.pool, "checkout", on_checkout)
+    pipeline.observers.append(on_pipeline)
     try:
         yield trips
     finally:
@@ -90,3 +111,4 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
         event.remove(db, "commit", on_end)
         event.remove(db, "rollback", on_end)
         event.remove(db.pool, "checkout", on_checkout)
+        pipeline.observers.remove(on_pipeline)
