@@ -223,7 +223,7 @@ class Engine:
             with self.conns.write() as conn:  # one transaction: the version lookup and the step
                 definition_id = self.definitions.latest_id(conn, process_id, version)
                 return self.runtime.create(
-                    definition_id, business_key, start_data, user, conn=conn
+                    definition_id, business_key, start_data, user, conn=conn, last=True
                 )
 
         step = retry_stale(run)
@@ -527,6 +527,7 @@ class Engine:
                 expected_revision=expected_revision,
                 conn=conn,
                 found=row,
+                last=True,  # then only the COMMIT: the step's writes go with it
             )
         return step
 

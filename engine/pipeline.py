@@ -1,50 +1,57 @@
 """A step's writes sent together: one network round trip on PostgreSQL, not one per statement.
 
-A step knows everything it will write only once it has run; none of those writes is read back
-before COMMIT (the instance row is locked by the step's claim). On PostgreSQL they are queued
-and sent in psycopg's pipeline mode, then checked (a write that must touch exactly one row
-says so) before the caller commits: 3 round trips for a completion (BEGIN with the claim, the
-writes, COMMIT) where one statement at a time took 7. On SQLite a statement costs no round
-trip, so each write runs at once through SQLAlchemy, as before.
+A step knows everything it will write only once it has run, and nothing reads those writes
+back before COMMIT (the instance row is locked by the step's claim). On PostgreSQL they are
+queued and sent in psycopg's pipeline mode; when the step is the last thing its transaction
+does, the COMMIT goes in the same pipeline (:class:`engine.db.Connections` flushes what is
+pending as it commits). A completion is then 2 round trips: BEGIN with the claim's read, and
+the writes with COMMIT; one statement at a time it was 7.
 
-The statements are SQLAlchemy constructs compiled once per shape for the connection's dialect;
-their parameters go through the same bind processors SQLAlchemy applies (JSON columns), so a
-queued write stores exactly what ``conn.execute`` would have. A statement SQLAlchemy would have
-to complete at run time (Python-side column defaults) is not queued but run at once.
+A write that must touch exactly so many rows (the instance's save at its revision, the task
+being completed) is checked inside the database: on PostgreSQL it is sent as ``WITH w AS (…
+RETURNING 1) SELECT redress_expect_rows(count(*), n, 'write i') FROM w`` (migration
+``0006_expect_rows``), so a miss aborts the transaction before the COMMIT queued behind it,
+and is raised here as the write's own error. On SQLite a statement costs no round trip: each
+write runs at once through SQLAlchemy and its row count is checked in Python.
 
-Decision 0019 (one connection) and 0020 (pipelined writes) say why.
+Statements are SQLAlchemy constructs compiled once per shape for the dialect; parameters go
+through the same bind processors SQLAlchemy applies (JSON columns), so a queued write stores
+exactly what ``conn.execute`` would have. A statement SQLAlchemy must finish at run time
+(Python-side defaults, an expanding IN) runs at once instead. Decision 0020 says why.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from psycopg.rows import namedtuple_row
-from sqlalchemy import Executable
+from sqlalchemy import Executable, bindparam, func, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["Failure", "Writes", "first_row"]
+__all__ = ["PENDING", "Failure", "Writes", "first_row", "flush_pending", "observers"]
 
 #: Makes the exception to raise when a checked write did not touch the rows it expected.
 Failure = Callable[[], Exception]
 
-#: Test seam (``tests/roundtrips.py``): told each statement sent in a pipeline, ``"BEGIN"``
-#: when a pipeline carries the transaction's BEGIN, and ``None`` at each sync (a round trip).
+#: ``Connection.info`` key of the writes waiting for their transaction's COMMIT.
+PENDING = "redress_pending_writes"
+
+#: Test seam (``tests/roundtrips.py``): told each statement sent in a pipeline, ``"BEGIN"`` /
+#: ``"COMMIT"`` when a pipeline carries them, and ``None`` at each sync (one round trip).
 observers: list[Callable[[str | None], None]] = []
+
+_EXPECT_SQLSTATE = "RD001"  # raised by redress_expect_rows (migration 0006)
+_WRITE_NUMBER = re.compile(r"^write (\d+):")
 
 
 def _tell(what: str | None) -> None:
     for observer in observers:
         observer(what)
-
-
-def _begins_here(raw: Any) -> bool:
-    """True if psycopg will send BEGIN with the next statement (no transaction open yet)."""
-    return bool(observers) and raw.info.transaction_status == 0 and not raw.autocommit
 
 
 @dataclass(frozen=True)
@@ -61,26 +68,36 @@ class _Shape:
         return bound
 
 
-# (statement id, keys, dialect) -> (the statement itself, its shape). The statement is kept so
-# its id cannot be reused by another object while the entry exists; only statements built once
-# (module constants, cached inserters) are worth it, and the cache is bounded for the rest.
-_SHAPES: dict[tuple[int, tuple[str, ...] | None, str], tuple[Executable, _Shape | None]] = {}
+# (statement id, keys, dialect, checked) -> (the statement itself, its shape). The statement
+# is kept so its id cannot be reused by another object while the entry exists; statements
+# built once (module constants, cached inserters) are what it is for, and it is bounded.
+_SHAPES: dict[tuple[int, tuple[str, ...] | None, str, bool],
+              tuple[Executable, _Shape | None]] = {}
 
 
-def _shape(statement: Executable, keys: tuple[str, ...] | None, conn: Connection) -> _Shape | None:
-    """The statement compiled for ``keys``; None if SQLAlchemy must finish it at run time."""
-    cache_key = (id(statement), keys, conn.dialect.name)
+def _shape(statement: Executable, keys: tuple[str, ...] | None, conn: Connection,
+           checked: bool = False) -> _Shape | None:
+    """``statement`` compiled for ``keys`` (wrapped in the row check if ``checked``); None if
+    SQLAlchemy must finish it at run time."""
+    cache_key = (id(statement), keys, conn.dialect.name, checked)
     cached = _SHAPES.get(cache_key)
     if cached is not None and cached[0] is statement:
         return cached[1]
+    target: Any = statement
+    if checked:
+        written = statement.returning(literal_column("1")).cte("w")  # type: ignore[attr-defined]
+        target = select(func.redress_expect_rows(
+            func.count(), bindparam("redress_expect"), bindparam("redress_what"),
+        )).select_from(written)
     # for_executemany: no implicit RETURNING of a new primary key (nothing reads it back).
-    compiled = statement.compile(dialect=conn.dialect,  # type: ignore[attr-defined]
-                                 column_keys=list(keys) if keys is not None else None,
-                                 for_executemany=True)
+    compiled = target.compile(dialect=conn.dialect,
+                              column_keys=list(keys) if keys is not None else None,
+                              for_executemany=True)
     assert isinstance(compiled, SQLCompiler)
     shape: _Shape | None = None
     processors = compiled._bind_processors
-    if not (compiled.insert_prefetch or compiled.update_prefetch or compiled.returning
+    returns = compiled.returning if not checked else None
+    if not (compiled.insert_prefetch or compiled.update_prefetch or returns
             or not all(callable(p) for p in processors.values())):
         shape = _Shape(compiled.string, {k: p for k, p in processors.items() if callable(p)},
                        compiled)
@@ -98,7 +115,7 @@ class _Write:
 
 
 class Writes:
-    """The writes of one step, in order; :meth:`flush` sends them (PostgreSQL) and checks them."""
+    """Writes that nothing reads back before COMMIT; :meth:`flush` sends and checks them."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -115,54 +132,89 @@ class Writes:
     ) -> None:
         """Run ``statement`` (now on SQLite, at :meth:`flush` on PostgreSQL).
 
-        With ``expect`` the write must touch exactly that many rows, else ``failure()`` is
-        raised (before COMMIT, so the step rolls back).
+        With ``expect`` each parameter set must touch exactly that many rows, else
+        ``failure()`` is raised and the transaction does not commit.
         """
         item = _Write(statement, params, expect, failure)
         if self.queued:
             self.pending.append(item)
-        else:
-            _check(item, self.conn.execute(statement, params).rowcount)
-
-    def flush(self) -> None:
-        """Send what is queued, in one round trip, and check the counts."""
-        if not self.pending:
             return
+        rowcount = self.conn.execute(statement, params).rowcount
+        if expect is not None and failure is not None:
+            sets = 1 if isinstance(params, Mapping) else len(params)
+            if rowcount != expect * sets:
+                raise failure()
+
+    def take(self, other: Writes) -> None:
+        """Queue ``other``'s writes after these (several steps in one transaction)."""
+        self.pending.extend(other.pending)
+        other.pending = []
+
+    def flush(self, *, commit: bool = False) -> None:
+        """Send what is queued in one round trip, with the transaction's COMMIT if ``commit``."""
         items, self.pending = self.pending, []
-        conn = self.conn
-        shaped: list[tuple[_Write, _Shape, list[Mapping[str, Any]]]] = []
-        for item in items:
+        if not items:
+            return
+        try:
+            self._send(self._compile(items), commit)
+        except _CheckFailed as failed:
+            item = items[failed.number]
+            if item.failure is not None:
+                raise item.failure() from None
+            raise
+
+    def _compile(self, items: list[_Write]) -> list[tuple[_Shape, list[Mapping[str, Any]]]]:
+        """Each write's compiled shape and parameter sets; what has none runs now."""
+        shaped: list[tuple[_Shape, list[Mapping[str, Any]]]] = []
+        for number, item in enumerate(items):
             rows = [item.params] if isinstance(item.params, Mapping) else list(item.params)
             keys = tuple(rows[0]) if rows else None
-            shape = _shape(item.statement, keys, conn)
+            checked = item.expect is not None
+            shape = _shape(item.statement, keys, self.conn, checked)
             if shape is None or any(tuple(r) != keys for r in rows):
-                # Not one compiled shape: SQLAlchemy runs it now, on its own.
-                _check(item, conn.execute(item.statement, item.params).rowcount)
-            else:
-                shaped.append((item, shape, rows))
-        raw = conn.connection.driver_connection
-        sent: list[tuple[_Write, Any]] = []
-        with _as_sqlalchemy_errors(conn, "pipelined step writes"), \
-                raw.pipeline():  # type: ignore[union-attr]
-            for item, shape, rows in shaped:
+                if checked:
+                    raise RuntimeError("a checked write must have one compiled shape")
+                self.conn.execute(item.statement, item.params)  # SQLAlchemy runs it, now
+                continue
+            if checked:
+                what = {"redress_expect": item.expect, "redress_what": f"write {number}"}
+                rows = [{**row, **what} for row in rows]
+            shaped.append((shape, rows))
+        return shaped
+
+    def _send(self, shaped: list[tuple[_Shape, list[Mapping[str, Any]]]], commit: bool) -> None:
+        raw: Any = self.conn.connection.driver_connection
+        # A lost connection here is retried only if nothing was committed: with the COMMIT in
+        # the pipeline, whether it happened is unknown, so it is not called stale.
+        statement = None if commit else "pipelined step writes"
+        with _as_sqlalchemy_errors(self.conn, statement), raw.pipeline():
+            with raw.cursor() as cursor:
+                for shape, rows in shaped:
+                    if observers:
+                        _tell(shape.sql)
+                    if len(rows) == 1:
+                        cursor.execute(shape.sql, shape.params(rows[0]))
+                    else:
+                        cursor.executemany(shape.sql, [shape.params(r) for r in rows])
+            if commit:
                 if observers:
-                    _tell(shape.sql)
-                cursor = raw.cursor()  # type: ignore[union-attr]
-                if len(rows) == 1:
-                    cursor.execute(shape.sql, shape.params(rows[0]))
-                else:
-                    cursor.executemany(shape.sql, [shape.params(r) for r in rows])
-                sent.append((item, cursor))
-        if observers and shaped:
-            _tell(None)
-        for item, cursor in sent:  # the pipeline has synced: every count is known
-            _check(item, cursor.rowcount)
-            cursor.close()
+                    _tell("COMMIT")
+                raw.commit()
+            if observers:
+                _tell(None)
 
 
-def _check(item: _Write, rowcount: int) -> None:
-    if item.expect is not None and rowcount != item.expect and item.failure is not None:
-        raise item.failure()
+class _CheckFailed(Exception):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"write {number} touched other rows than expected")
+        self.number = number
+
+
+def flush_pending(conn: Connection, *, commit: bool) -> None:
+    """Send the writes a step left for its transaction's end (``Connection.info[PENDING]``)."""
+    pending: Writes | None = conn.info.pop(PENDING, None)
+    if pending is not None:
+        pending.flush(commit=commit)
 
 
 def first_row(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> Any:
@@ -175,30 +227,33 @@ def first_row(conn: Connection, statement: Executable, params: Mapping[str, Any]
     shape = _shape(statement, None, conn) if conn.dialect.name == "postgresql" else None
     if shape is None:
         return conn.execute(statement, params).first()
-    raw = conn.connection.driver_connection
-    cursor = raw.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
+    raw: Any = conn.connection.driver_connection
     if observers:
-        if _begins_here(raw):
+        if raw.info.transaction_status == 0 and not raw.autocommit:  # idle: BEGIN goes too
             _tell("BEGIN")
         _tell(shape.sql)
         _tell(None)
-    with _as_sqlalchemy_errors(conn, shape.sql):
-        with raw.pipeline():  # type: ignore[union-attr]
-            cursor.execute(shape.sql, shape.params(params))
-        row = cursor.fetchone()
-    cursor.close()
-    return row
+    with _as_sqlalchemy_errors(conn, shape.sql), raw.cursor(row_factory=namedtuple_row) as cur:
+        with raw.pipeline():
+            cur.execute(shape.sql, shape.params(params))
+        return cur.fetchone()
 
 
 @contextmanager
-def _as_sqlalchemy_errors(conn: Connection, statement: str) -> Iterator[None]:
+def _as_sqlalchemy_errors(conn: Connection, statement: str | None) -> Iterator[None]:
     """Raise psycopg's errors as SQLAlchemy would: wrapped, a lost connection invalidated.
 
     So :func:`engine.db.retry_stale` and every caller see the same exceptions as for
-    ``conn.execute`` (IntegrityError, a disconnect with ``connection_invalidated``).
+    ``conn.execute`` (IntegrityError, a disconnect with ``connection_invalidated``). A failed
+    row check (``redress_expect_rows``) becomes :class:`_CheckFailed` naming the write.
     """
     try:
         yield
     except conn.dialect.loaded_dbapi.Error as exc:
+        if getattr(exc, "sqlstate", None) == _EXPECT_SQLSTATE:
+            message = getattr(getattr(exc, "diag", None), "message_primary", "") or ""
+            found = _WRITE_NUMBER.match(message)
+            if found is not None:
+                raise _CheckFailed(int(found.group(1))) from exc
         conn._handle_dbapi_exception(exc, statement, None, None, None)
         raise  # not reached: the handler raises the wrapped error

@@ -40,7 +40,7 @@ from engine.exceptions import (
     RedressError,
     StepLimitError,
 )
-from engine.pipeline import Writes
+from engine.pipeline import PENDING, Writes
 from engine.step_limits import MAX_STEP_SECONDS, MAX_TASKS_PER_STEP, StepBudget, record_runaway
 from engine.tables import audit_log, incidents, process_instances, timers
 
@@ -112,6 +112,16 @@ def _inserter(table: Table) -> Insert:
     return insert(table)
 
 
+def hold(writes: Writes) -> None:
+    """Leave ``writes`` for the transaction's COMMIT (``engine.db.Connections.write`` sends
+    them with it: one round trip for both on PostgreSQL)."""
+    held: Writes | None = writes.conn.info.get(PENDING)
+    if held is None:
+        writes.conn.info[PENDING] = writes
+    else:
+        held.take(writes)
+
+
 @dataclass
 class Deferred:
     """What a batch of steps writes at its end: a statement per table, not per step.
@@ -126,16 +136,20 @@ class Deferred:
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self.inserts.setdefault(table, []).extend(rows)
 
-    def flush(self, conn: Connection) -> None:
-        """Send the batch's writes together (one round trip on PostgreSQL: engine.pipeline)."""
+    def flush(self, conn: Connection, *, last: bool = False) -> None:
+        """Send the batch's writes together (one round trip on PostgreSQL: engine.pipeline);
+        ``last``: nothing else happens in the transaction, so they go with its COMMIT."""
         writes = Writes(conn)
         for table, rows in self.inserts.items():
             writes.write(_inserter(table), rows)
         if self.saves:
-            writes.write(_SAVE, self.saves, expect=len(self.saves), failure=lambda: ConflictError(
+            writes.write(_SAVE, self.saves, expect=1, failure=lambda: ConflictError(
                 "an instance of the batch was changed by someone else"))
         self.inserts, self.saves = {}, []
-        writes.flush()
+        if last:
+            hold(writes)
+        else:
+            writes.flush()
 
 
 @dataclass
@@ -179,8 +193,10 @@ class Step:
     # batch's end, one statement per table for the whole batch.
     deferred: Deferred | None = None
     # The step's own writes that nothing reads back before COMMIT: sent together when the
-    # step is saved (one round trip on PostgreSQL; engine.pipeline).
+    # step is saved (one round trip on PostgreSQL; engine.pipeline), or with the COMMIT if the
+    # step is the last thing its transaction does (``last``).
     writes: Writes = field(init=False)
+    last: bool = False
 
     def __post_init__(self) -> None:
         self.writes = Writes(self.conn)
@@ -264,17 +280,21 @@ class Runtime:
         first: Callable[[Step], None] | None = None,
         *,
         conn: Connection | None = None,
+        last: bool = False,
     ) -> Step:
         """Start an instance: insert its row, then run its first step in the same transaction.
 
         With ``conn`` it runs in the caller's transaction; the caller calls :meth:`committed`.
+        ``last``: the caller does nothing more in that transaction but commit it, so the step's
+        writes can go with the COMMIT (:func:`hold`).
         """
         if conn is None:
             with self.conns.write() as own:
-                step = self._create(own, definition_id, business_key, data, actor, first)
+                step = self._create(own, definition_id, business_key, data, actor, first,
+                                    last=True)
             self.committed(step)
             return step
-        return self._create(conn, definition_id, business_key, data, actor, first)
+        return self._create(conn, definition_id, business_key, data, actor, first, last=last)
 
     def _create(
         self,
@@ -284,6 +304,8 @@ class Runtime:
         data: Mapping[str, Any],
         actor: str,
         first: Callable[[Step], None] | None,
+        *,
+        last: bool = False,
     ) -> Step:
         now = self.clock.now()
         definition = self.definitions.get(conn, definition_id)
@@ -318,7 +340,7 @@ class Runtime:
             {},
             now,
         )
-        step = Step(conn, row, definition, workflow, now, actor)
+        step = Step(conn, row, definition, workflow, now, actor, last=last)
         step.budget = StepBudget(None, self.max_tasks, self.max_seconds)
         step.record(
             "instance_started",
@@ -366,6 +388,7 @@ class Runtime:
         conn: Connection | None = None,
         found: Any = None,
         deferred: Deferred | None = None,
+        last: bool = False,
     ) -> tuple[T, Step]:
         """Like :meth:`step`, also returning the step (jobs created, summary, data).
 
@@ -375,14 +398,16 @@ class Runtime:
         ``found`` is a row with :data:`CLAIM_COLUMNS` the caller already selected, which
         spares the claim its SELECT (it must lock the instance row: :func:`select_with_claim`).
         With ``deferred`` (and ``conn``) the step's inserts and save wait for the caller's
-        :meth:`Deferred.flush`, so a batch of steps writes a statement per table.
+        :meth:`Deferred.flush`, so a batch of steps writes a statement per table. ``last``
+        (with ``conn``): the caller only commits after the step, so the step's writes can go
+        with the COMMIT (:func:`hold`).
         """
         if conn is None:
             try:
                 with self.conns.write() as own:
                     result, step = self._run(
                         own, instance_id, apply, actor, expected_revision, statuses, advance,
-                        found,
+                        found, last=True,
                     )
             except StepLimitError as exc:
                 self.runaway(exc)
@@ -391,7 +416,7 @@ class Runtime:
             return result, step
         return self._run(
             conn, instance_id, apply, actor, expected_revision, statuses, advance, found,
-            deferred,
+            deferred, last=last,
         )
 
     def runaway(self, exc: StepLimitError) -> None:
@@ -414,6 +439,8 @@ class Runtime:
         advance: bool,
         found: Any,
         deferred: Deferred | None = None,
+        *,
+        last: bool = False,
     ) -> tuple[T, Step]:
         began = time.perf_counter()
         now = self.clock.now()
@@ -423,7 +450,7 @@ class Runtime:
         workflow = self.cache.take(instance_id, row.revision - 1) or self._load(
             conn, row, definition, getattr(found, "pi_state", None)
         )
-        step = Step(conn, row, definition, workflow, now, actor, deferred=deferred)
+        step = Step(conn, row, definition, workflow, now, actor, deferred=deferred, last=last)
         step.budget = StepBudget(instance_id, self.max_tasks, self.max_seconds)
         with using_clock(self.clock):
             result = apply(step)
@@ -541,7 +568,10 @@ class Runtime:
                     for a in step.audit
                 ],
             )
-        step.writes.flush()
+        if step.last and erasure is None and self.before_commit is None:
+            hold(step.writes)
+        else:
+            step.writes.flush()
         if erasure is not None:
             erase_instance_rows(step.conn, step.instance.id, erasure)
             for hook in self.erasure_hooks:

@@ -37,21 +37,24 @@ class Trips:
     pipelined: int = 0  # statements sent in a pipeline (also in ``statements``)
     syncs: int = 0  # pipeline syncs: one round trip each
     pipelined_begins: int = 0  # BEGINs that went with a pipeline (also in ``begins``)
+    pipelined_commits: int = 0  # COMMITs that went with a pipeline (also in ``ends``)
 
     @property
     def round_trips(self) -> int:
         one_by_one = len(self.statements) - self.pipelined
         return one_by_one + self.syncs + self.begins - self.pipelined_begins + self.ends \
-            + self.pings
+            - self.pipelined_commits + self.pings
 
     def verbs(self) -> list[str]:
         """The statements' first words and table, for a readable assertion message."""
         out = []
         for sql in self.statements:
+            if sql.lstrip().upper().startswith("WITH"):  # a checked write: WITH w AS (UPDATE …)
+                sql = sql[sql.index("(") + 1:]
             words = sql.split()
             verb = words[0].upper()
-            table = ""
-            for key in ("FROM", "INTO", "UPDATE"):
+            table = words[1].strip('"') if verb == "UPDATE" and len(words) > 1 else ""
+            for key in ("FROM", "INTO") if not table else ():
                 upper = [w.upper() for w in words]
                 if key in upper and upper.index(key) + 1 < len(words):
                     table = words[upper.index(key) + 1].strip('"')
@@ -89,6 +92,8 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
             trips.syncs += 1
         elif what == "BEGIN":
             trips.pipelined_begins += 1
+        elif what == "COMMIT":
+            trips.pipelined_commits += 1
         else:
             trips.statements.append(what)
             trips.pipelined += 1

@@ -49,6 +49,9 @@ def test_an_api_completion_signs_in_steps_and_answers_on_one_connection(
     # its own (no network: BEGIN and COMMIT are function calls in the process).
     reads = 0 if api_engine.db.dialect.name == "postgresql" else 2
     assert (trips.begins, trips.ends, trips.pings) == (1 + reads, 1 + reads, 0)
+    # PostgreSQL: the two reads, then the step in two (BEGIN with its read; the writes with
+    # the COMMIT, pipelined: engine.pipeline).
+    assert trips.round_trips == (4 if not reads else 13), trips
     [following] = api_engine.tasks(instance_id=instance.id)
     assert [t["id"] for t in body["open_tasks"]] == [following.id]  # type: ignore[union-attr]
     assert body["open_tasks"][0]["created_at"] is not None  # type: ignore[index]
