@@ -461,8 +461,12 @@ class Engine:
         roles: Collection[str] | None = None,
         expected_revision: int | None = None,
         with_data: bool = False,
+        check: Callable[[TaskRecord], object] | None = None,
     ) -> InstanceRecord:
         """Complete a user task with form data, in one step; ``with_data`` adds the case data.
+
+        ``check`` is the caller's own access rule, run on the task as the step reads it (in
+        its transaction): a web request needs no read of its own first.
 
         Raises:
             ValidationError: the data does not satisfy the task's form schema.
@@ -496,7 +500,7 @@ class Engine:
         # step's. A dead pooled connection fails the first statement: run it again.
         try:
             step = retry_stale(lambda: self._complete_in_one(task_id, submitted, apply, user,
-                                                             roles, expected_revision))
+                                                             roles, expected_revision, check))
         except StepLimitError as exc:  # rolled back; recorded in a transaction of its own
             self.runtime.runaway(exc)
             raise
@@ -507,12 +511,15 @@ class Engine:
 
     def _complete_in_one(self, task_id: str, submitted: dict[str, Any],
                          apply: Callable[[Step], None], user: str,
-                         roles: Collection[str] | None, expected_revision: int | None) -> Step:
+                         roles: Collection[str] | None, expected_revision: int | None,
+                         check: Callable[[TaskRecord], object] | None = None) -> Step:
         with self.conns.write() as conn:
             row = first_row(conn, _SELECT_TASK_FOR_STEP, {"task_id": task_id})
             if row is None:
                 raise NotFoundError(f"task {task_id} does not exist")
             record = queries.task_from_row(row)
+            if check is not None:
+                check(record)
             self._check_access(record, user, roles)
             if record.status != "open":
                 raise TaskNotOpenError(f"task {task_id} is {record.status}")
