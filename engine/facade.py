@@ -209,8 +209,13 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         user: str,
         version: int | None = None,
+        in_transaction: Callable[[Any, int], None] | None = None,
     ) -> InstanceRecord:
         """Start the latest (or a given) version of a process.
+
+        ``in_transaction(conn, instance_id)`` writes the caller's own rows in the start's
+        transaction, before COMMIT (an Idempotency-Key naming the new instance): they commit
+        with the start or not at all.
 
         Raises:
             NotFoundError: no such deployed process.
@@ -221,9 +226,12 @@ class Engine:
         def run() -> Step:
             with self.conns.write() as conn:  # one transaction: the version lookup and the step
                 definition_id = self.definitions.latest_id(conn, process_id, version)
-                return self.runtime.create(
+                step = self.runtime.create(
                     definition_id, business_key, start_data, user, conn=conn
                 )
+                if in_transaction is not None:
+                    in_transaction(conn, step.instance.id)
+                return step
 
         step = retry_stale(run)
         self.runtime.committed(step)
@@ -572,10 +580,16 @@ class Engine:
         payload: Any = None,
         *,
         idempotency_key: str | None = None,
+        in_transaction: Callable[[Any, int], None] | None = None,
     ) -> CorrelationResult:
-        """Deliver a message to the instance waiting for it under this business key, or keep it."""
+        """Deliver a message to the instance waiting for it under this business key, or keep it.
+
+        A repeat with the same ``idempotency_key`` stores nothing new: it delivers the first
+        message if that is still undelivered and a case waits. ``in_transaction(conn,
+        message_id)`` writes the caller's rows in the transaction that stores the message.
+        """
         result = self.correlator.correlate(
-            message_name, business_key, payload or {}, idempotency_key
+            message_name, business_key, payload or {}, idempotency_key, in_transaction
         )
         if result.instance_id is not None:
             self._run_inline_jobs(result.instance_id)
