@@ -66,6 +66,7 @@ from engine.tables import (
     jobs,
     outbox,
 )
+from engine.task_access import LaneAccess, TaskAccess
 from engine.timers import TimerFirer
 
 __all__ = ["Engine"]
@@ -99,8 +100,10 @@ class Engine:
         cache_size: int,
         extra_migrations: Sequence[str | Path],
         audit_private_keys: Sequence[str] = (),
+        task_access: TaskAccess | None = None,
     ) -> None:
         self.db = db
+        self.task_access: TaskAccess = task_access or LaneAccess()
         # Reads need no transaction (autocommit / deferred); inside ``conns.bound()`` (a web
         # request) every read and write shares one connection.
         self.conns = Connections(db)
@@ -151,8 +154,13 @@ class Engine:
         cache_size: int = 2000,
         extra_migrations: Sequence[str | Path] = (),
         audit_private_keys: Sequence[str] = (),
+        task_access: TaskAccess | None = None,
     ) -> Engine:
-        """Build an engine on a database URL (SQLite or PostgreSQL)."""
+        """Build an engine on a database URL (SQLite or PostgreSQL).
+
+        ``task_access`` is the application's rule for who may work and release tasks (default
+        :class:`engine.task_access.LaneAccess`).
+        """
         return cls(
             connect(database_url),
             clock=clock or SystemClock(),
@@ -168,6 +176,7 @@ class Engine:
             cache_size=cache_size,
             extra_migrations=extra_migrations,
             audit_private_keys=audit_private_keys,
+            task_access=task_access,
         )
 
     def init_db(self) -> None:
@@ -427,8 +436,7 @@ class Engine:
             ConflictError: someone else holds it, or it is no longer open.
         """
         record = self.task(task_id)
-        if roles is not None and record.lane and record.lane not in roles:
-            raise PermissionDeniedError(f"task {task_id} belongs to the {record.lane} queue")
+        self._check_lane(record, roles)
         with self.conns.write() as conn:
             done = conn.execute(
                 update(human_tasks)
@@ -447,9 +455,22 @@ class Engine:
     def release(
         self, task_id: str, *, user: str, roles: Collection[str] | None = None
     ) -> TaskRecord:
+        """Put a claimed task back in its queue.
+
+        One's own claim needs the task's lane (as claiming did); someone else's, a role the
+        application's :class:`~engine.task_access.TaskAccess` lets release in that lane.
+
+        Raises:
+            PermissionDeniedError: neither applies (or, without ``roles``, not one's own claim).
+        """
         record = self.task(task_id)
-        if record.assignee != user and not (roles and "team_leader" in roles):
-            raise PermissionDeniedError(f"task {task_id} is not assigned to {user}")
+        if record.assignee in (None, user):
+            self._check_lane(record, roles)
+        elif roles is None or not self.task_access.may_release_others(roles, record.lane):
+            raise PermissionDeniedError(
+                f"task {task_id} is claimed by {record.assignee}; releasing it needs a role "
+                f"that leads the {record.lane or 'task'} queue"
+            )
         with self.conns.write() as conn:
             conn.execute(
                 update(human_tasks)
@@ -562,11 +583,22 @@ class Engine:
             return {"changed": True, "private": True}
         return {"before": before, "after": after}
 
+    def _check_lane(self, record: TaskRecord, roles: Collection[str] | None) -> None:
+        """Refuse a caller with ``roles`` the task's lane does not admit (no lane: nobody, unless
+        the application's rule says otherwise); a caller without roles is trusted."""
+        if roles is None or self.task_access.may_work(roles, record.lane):
+            return
+        if record.lane is None:
+            raise PermissionDeniedError(
+                f"task {record.id} is in no queue, so no role may work it: an analyst must put "
+                "it in a lane"
+            )
+        raise PermissionDeniedError(f"task {record.id} belongs to the {record.lane} queue")
+
     def _check_access(
         self, record: TaskRecord, user: str, roles: Collection[str] | None
     ) -> TaskRecord:
-        if roles is not None and record.lane and record.lane not in roles:
-            raise PermissionDeniedError(f"task {record.id} belongs to the {record.lane} queue")
+        self._check_lane(record, roles)
         if record.assignee and record.assignee != user:
             raise PermissionDeniedError(f"task {record.id} is claimed by {record.assignee}")
         return record
