@@ -471,12 +471,16 @@ class Engine:
                 f"task {task_id} is claimed by {record.assignee}; releasing it needs a role "
                 f"that leads the {record.lane or 'task'} queue"
             )
+        held = (human_tasks.c.assignee.is_(None) if record.assignee is None
+                else human_tasks.c.assignee == record.assignee)
         with self.conns.write() as conn:
-            conn.execute(
+            done = conn.execute(  # only the claim that was checked: not one made since
                 update(human_tasks)
-                .where(human_tasks.c.id == task_id, human_tasks.c.status == "open")
+                .where(human_tasks.c.id == task_id, human_tasks.c.status == "open", held)
                 .values(assignee=None, claimed_at=None)
             )
+            if done.rowcount != 1:
+                raise TaskNotOpenError(f"task {task_id} was claimed by someone else or closed")
             self._audit(conn, record.instance_id, user, "task_released", task_id)
         return self.task(task_id)
 
