@@ -17,7 +17,7 @@ write runs at once through SQLAlchemy and its row count is checked in Python.
 Statements are SQLAlchemy constructs compiled once per shape for the dialect; parameters go
 through the same bind processors SQLAlchemy applies (JSON columns), so a queued write stores
 exactly what ``conn.execute`` would have. A statement SQLAlchemy must finish at run time
-(Python-side defaults, an expanding IN) runs at once instead. Decision 0020 says why.
+(Python-side defaults, an expanding IN) runs at once instead. Decision 0022 says why.
 """
 
 from __future__ import annotations
