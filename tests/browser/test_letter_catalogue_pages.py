@@ -47,5 +47,6 @@ def test_analyst_reads_the_letter_catalogue_and_a_preview_at_desktop_and_phone_w
             assert wide == [], (name, width, wide)
             shoot(page, f"{name}-{width}")
     page.select_option("#sample", "large-print")
-    page.click("text=Show this sample")
+    with page.expect_navigation():  # the sample's page, not the one it replaces
+        page.click("text=Show this sample")
     assert "in large print" in page.inner_text("body")
