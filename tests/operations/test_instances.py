@@ -87,3 +87,14 @@ def test_caseworkers_cannot_open_the_console(complaints: Engine, client: FlaskCl
                                              login_as: Login) -> None:
     login_as("caseworker")
     assert client.get("/operations").status_code == 403
+
+
+def test_incident_list_names_the_case_reference(complaints: Engine, client: FlaskClient,
+                                                login_as: Login) -> None:
+    broken = start_with_incident(complaints, "CMS-0777")
+    [incident] = complaints.incidents()
+    assert incident.business_key == "CMS-0777"
+    login_as("operations")
+    page = client.get("/operations").get_data(as_text=True)
+    link = f'/operations/instances/{broken.id}#incidents">CMS-0777</a>'
+    assert link in page and f">Case {broken.id}<" not in page
