@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 
 from engine import Engine, SimulatedClock
@@ -98,3 +99,22 @@ def test_incident_list_names_the_case_reference(complaints: Engine, client: Flas
     page = client.get("/operations").get_data(as_text=True)
     link = f'/operations/instances/{broken.id}#incidents">CMS-0777</a>'
     assert link in page and f">Case {broken.id}<" not in page
+
+
+def test_search_indexes_exist_on_postgresql_and_serve_the_client_name_search(
+        complaints: Engine) -> None:
+    """The 100,000-instance goal (issue 13) rests on these indexes (migration 0006)."""
+    if complaints.db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL-only indexes")
+    from sqlalchemy import text
+
+    from engine.instance_search import SEARCH_INDEXES
+    with complaints.db.connect() as conn:
+        names = set(conn.execute(text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'process_instances'")).scalars())
+        assert set(SEARCH_INDEXES) <= names
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN SELECT id FROM process_instances "
+            "WHERE (summary ->> 'client.name') ILIKE '%robin%'")).scalars())
+    assert "ix_pi_client_name_trgm" in plan
