@@ -164,13 +164,13 @@ def _closed(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
     closed = f"FROM t WHERE closed IS NOT NULL AND tier IS NOT NULL{extra}"
     # The span of dates per division (ISO-looking ones): the calendar covers it day by day.
     looks = "LIKE '____-__-__'"
-    spans = conn.execute(query(
+    ranges = conn.execute(query(
         f"{with_t} SELECT division, min(CASE WHEN received {looks} THEN received END), "
         f"max(CASE WHEN received {looks} THEN received END), "
         f"min(CASE WHEN closed {looks} THEN closed END), "
         f"max(CASE WHEN closed {looks} THEN closed END) {closed} GROUP BY division",
         procs, **values)).all()
-    calendar = _WorkingDays().calendar([(str(r[0]), list(r[1:])) for r in spans])
+    calendar = _WorkingDays().calendar([(str(r[0]), list(r[1:])) for r in ranges])
     if calendar is None:  # a date that is no date: every distinct day instead of the span
         days = conn.execute(query(
             f"{with_t} SELECT division, received {closed} GROUP BY division, received "
