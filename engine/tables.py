@@ -124,6 +124,9 @@ process_instances = Table(
     Column("ended_at", TS),
     Column("started_by", String(100), nullable=False),
     Index("ix_process_instances_status_process", "status", "process_id"),
+    # The heat map joins a process's instances to their tasks, timers and jobs: an index-only
+    # scan instead of reading 100,000 wide rows (engine revision 0006_search_indexes).
+    Index("ix_process_instances_process_id", "process_id", "id"),
 )
 
 human_tasks = Table(
