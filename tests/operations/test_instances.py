@@ -111,10 +111,27 @@ def test_search_indexes_exist_on_postgresql_and_serve_the_client_name_search(
     from engine.instance_search import SEARCH_INDEXES
     with complaints.db.connect() as conn:
         names = set(conn.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'process_instances'")).scalars())
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'instance_facts'")).scalars())
         assert set(SEARCH_INDEXES) <= names
         conn.execute(text("SET enable_seqscan = off"))
         plan = "\n".join(conn.execute(text(
-            "EXPLAIN SELECT id FROM process_instances "
-            "WHERE (summary ->> 'client.name') ILIKE '%robin%'")).scalars())
-    assert "ix_pi_client_name_trgm" in plan
+            "EXPLAIN SELECT instance_id FROM instance_facts "
+            "WHERE client_name ILIKE '%robin%'")).scalars())
+    assert "ix_instance_facts_client_trgm" in plan
+
+
+def test_search_facts_follow_every_change_of_an_instance(complaints: Engine) -> None:
+    """The facts the search filters on are kept by the database in the writing transaction:
+    a data repair that changes the division, a suspension, a cancellation are found at once."""
+    case = start(complaints, "CMS-0801", client={"name": "Casey Fictional"})
+    assert [r.id for r in search_instances(complaints, InstanceFilter(
+        client_name="casey", division="england-and-wales")).records] == [case.id]
+    set_variables(complaints, case.id, {"division": "scotland"}, user="ops", reason="moved")
+    assert search_instances(complaints, InstanceFilter(division="england-and-wales")).total == 0
+    assert search_instances(complaints, InstanceFilter(division="scotland")).total == 1
+    complaints.suspend(case.id, user="ops", reason="check")
+    page = search_instances(complaints, InstanceFilter(client_name="CASEY"))
+    assert page.counts["suspended"] == 1 and page.counts["active"] == 0
+    complaints.cancel(case.id, user="ops", reason="duplicate")
+    assert search_instances(complaints, InstanceFilter(status="cancelled",
+                                                       client_name="casey")).total == 1
