@@ -271,7 +271,7 @@ def incident_records(
 ) -> list[IncidentRecord]:
     query = (
         select(incidents, process_instances.c.business_key)
-        .join(process_instances, process_instances.c.id == incidents.c.instance_id)
+        .outerjoin(process_instances, process_instances.c.id == incidents.c.instance_id)
         .order_by(incidents.c.id)
     )
     if incident_id is not None:
@@ -291,7 +291,7 @@ def incident_records(
             _at(r.created_at),
             as_utc(r.resolved_at),
             r.resolved_by,
-            r.business_key,
+            r.business_key or "",
         )
         for r in conn.execute(query)
     ]
