@@ -130,7 +130,9 @@ def test_move_page_needs_a_reason_and_the_operations_role(
         "csrf_token": form_csrf(client, page), "reason": "x",
         "token": "complaint_resolution/rs_ack", "target": "complaint_journey/j_dissat"})
     assert wrong.status_code == 422
-    assert "only within the process" in wrong.get_data(as_text=True)
+    told = wrong.get_data(as_text=True)
+    assert "Dissatisfaction (tier 0) is a step of complaint_journey" in told
+    assert "only within the process" in told
     done = client.post(f"{page}/move", data={"csrf_token": form_csrf(client, page),
                                              "reason": "letter sent by hand", **form})
     assert done.status_code == 302

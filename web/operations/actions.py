@@ -130,8 +130,11 @@ def move(instance_id: int) -> Page:
         return detail_page(instance_id, errors={"move-target": "Choose where to move the case"},
                            status=422)
     if target_process != process_id:
+        tokens, places = engine().move_options(instance_id)
+        names = {(p.process_id, p.element_id): p.name for p in [*tokens, *places]}
         return detail_page(instance_id, errors={"move-target": (
-            f"{target} is in {target_process}, the token is in {process_id}: a token moves "
+            f"{names.get((target_process, target), target)} is a step of {target_process}, "
+            f"and {names.get((process_id, source), source)} is in {process_id}: a token moves "
             "only within the process it is in")}, status=422)
     return _act(instance_id, "move-reason", "Case moved",
                 lambda why: engine().move_token(instance_id, process_id=process_id,
