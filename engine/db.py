@@ -24,6 +24,8 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError
 
+from engine.pipeline import PENDING, flush_pending
+
 __all__ = [
     "AUDIT_ERASING",
     "Connections",
@@ -198,6 +200,18 @@ def _forget_bound() -> None:
         bound.close()
 
 
+@contextmanager
+def _sending_held_writes(conn: Connection) -> Iterator[None]:
+    """At a write transaction's end, send the writes a step left for it together with its
+    COMMIT (``engine.pipeline``); if the block raised, they are dropped with the rollback."""
+    try:
+        yield
+        flush_pending(conn, commit=True)
+    finally:
+        if not conn.invalidated:  # an invalidated connection's info went with it
+            conn.info.pop(PENDING, None)
+
+
 class Connections:
     """Where the engine's reads and writes get their connection.
 
@@ -253,7 +267,7 @@ class Connections:
         """A transaction, committed when the block ends (rolled back if it raises)."""
         bound = self._mine()
         if bound is None:
-            with self.db.begin() as conn:
+            with self.db.begin() as conn, _sending_held_writes(conn):
                 yield conn
             return
         conn = bound.get()
@@ -263,7 +277,7 @@ class Connections:
             conn.commit()
         self._mode(bound, conn, writing=True)
         try:
-            with conn.begin():
+            with conn.begin(), _sending_held_writes(conn):
                 yield conn
         finally:
             bound.writing = False

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +25,7 @@ from engine import deploy_checks, forms, resources, safe_xml, versions
 from engine.db import new_id
 from engine.exceptions import ConflictError, DeploymentError, NotFoundError
 from engine.handlers import HandlerRegistry
+from engine.pipeline import first_row
 from engine.records import DeploymentRecord
 from engine.spiff import ParsedPackage, parse_package
 from engine.tables import deployment_files, deployments, process_definitions
@@ -203,6 +204,21 @@ def deploy_files(
     return DeploymentRecord(dep_id, name, digest, now, user, numbers, changed=sorted(changed))
 
 
+_LATEST = (
+    select(process_definitions.c.id)
+    .where(process_definitions.c.process_id == bindparam("process_id"))
+    .order_by(process_definitions.c.version.desc(), process_definitions.c.id.desc())
+    .limit(1)
+)
+_LATEST_OF_VERSION = (
+    select(process_definitions.c.id)
+    .where(process_definitions.c.process_id == bindparam("process_id"),
+           process_definitions.c.version == bindparam("version"))
+    .order_by(process_definitions.c.id.desc())
+    .limit(1)
+)
+
+
 class DefinitionCache:
     """Parsed definitions by id. Deployments are immutable, so entries never go stale."""
 
@@ -244,15 +260,14 @@ class DefinitionCache:
         return definition
 
     def latest_id(self, conn: Connection, process_id: str, version: int | None = None) -> int:
-        query = select(process_definitions.c.id).where(
-            process_definitions.c.process_id == process_id
-        )
-        if version is not None:
-            query = query.where(process_definitions.c.version == version)
         # The newest release of the newest version: it carries the newest called processes.
-        found = conn.execute(query.order_by(
-            process_definitions.c.version.desc(), process_definitions.c.id.desc()
-        ).limit(1)).scalar()
+        # Sent with the step's BEGIN (engine.pipeline) when it opens a start's transaction.
+        if version is None:
+            row = first_row(conn, _LATEST, {"process_id": process_id})
+        else:
+            row = first_row(conn, _LATEST_OF_VERSION, {"process_id": process_id,
+                                                       "version": version})
+        found = row[0] if row is not None else None
         if found is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFoundError(f"no deployed process {process_id!r}{suffix}")

@@ -45,6 +45,7 @@ from engine.jobs import JobRunner, exponential_backoff
 from engine.leases import claim_due
 from engine.messages import CorrelationResult, Correlator
 from engine.outbox import Dispatcher, Transport
+from engine.pipeline import first_row
 from engine.records import (
     AuditRecord,
     DeploymentRecord,
@@ -66,6 +67,7 @@ from engine.tables import (
     jobs,
     outbox,
 )
+from engine.task_access import LaneAccess, TaskAccess
 from engine.timers import TimerFirer
 from engine.token_moves import MovePlace
 
@@ -100,8 +102,10 @@ class Engine:
         cache_size: int,
         extra_migrations: Sequence[str | Path],
         audit_private_keys: Sequence[str] = (),
+        task_access: TaskAccess | None = None,
     ) -> None:
         self.db = db
+        self.task_access: TaskAccess = task_access or LaneAccess()
         # Reads need no transaction (autocommit / deferred); inside ``conns.bound()`` (a web
         # request) every read and write shares one connection.
         self.conns = Connections(db)
@@ -152,8 +156,13 @@ class Engine:
         cache_size: int = 2000,
         extra_migrations: Sequence[str | Path] = (),
         audit_private_keys: Sequence[str] = (),
+        task_access: TaskAccess | None = None,
     ) -> Engine:
-        """Build an engine on a database URL (SQLite or PostgreSQL)."""
+        """Build an engine on a database URL (SQLite or PostgreSQL).
+
+        ``task_access`` is the application's rule for who may work and release tasks (default
+        :class:`engine.task_access.LaneAccess`).
+        """
         return cls(
             connect(database_url),
             clock=clock or SystemClock(),
@@ -169,6 +178,7 @@ class Engine:
             cache_size=cache_size,
             extra_migrations=extra_migrations,
             audit_private_keys=audit_private_keys,
+            task_access=task_access,
         )
 
     def init_db(self) -> None:
@@ -210,8 +220,13 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         user: str,
         version: int | None = None,
+        in_transaction: Callable[[Any, int], None] | None = None,
     ) -> InstanceRecord:
         """Start the latest (or a given) version of a process.
+
+        ``in_transaction(conn, instance_id)`` writes the caller's own rows in the start's
+        transaction, before COMMIT (an Idempotency-Key naming the new instance): they commit
+        with the start or not at all.
 
         Raises:
             NotFoundError: no such deployed process.
@@ -222,9 +237,14 @@ class Engine:
         def run() -> Step:
             with self.conns.write() as conn:  # one transaction: the version lookup and the step
                 definition_id = self.definitions.latest_id(conn, process_id, version)
-                return self.runtime.create(
-                    definition_id, business_key, start_data, user, conn=conn
+                # last: the idempotency record below is written at once, the step's own
+                # writes go with the COMMIT (engine.pipeline).
+                step = self.runtime.create(
+                    definition_id, business_key, start_data, user, conn=conn, last=True
                 )
+                if in_transaction is not None:
+                    in_transaction(conn, step.instance.id)
+                return step
 
         step = retry_stale(run)
         self.runtime.committed(step)
@@ -469,8 +489,7 @@ class Engine:
             ConflictError: someone else holds it, or it is no longer open.
         """
         record = self.task(task_id)
-        if roles is not None and record.lane and record.lane not in roles:
-            raise PermissionDeniedError(f"task {task_id} belongs to the {record.lane} queue")
+        self._check_lane(record, roles)
         with self.conns.write() as conn:
             done = conn.execute(
                 update(human_tasks)
@@ -489,15 +508,32 @@ class Engine:
     def release(
         self, task_id: str, *, user: str, roles: Collection[str] | None = None
     ) -> TaskRecord:
+        """Put a claimed task back in its queue.
+
+        One's own claim needs the task's lane (as claiming did); someone else's, a role the
+        application's :class:`~engine.task_access.TaskAccess` lets release in that lane.
+
+        Raises:
+            PermissionDeniedError: neither applies (or, without ``roles``, not one's own claim).
+        """
         record = self.task(task_id)
-        if record.assignee != user and not (roles and "team_leader" in roles):
-            raise PermissionDeniedError(f"task {task_id} is not assigned to {user}")
+        if record.assignee in (None, user):
+            self._check_lane(record, roles)
+        elif roles is None or not self.task_access.may_release_others(roles, record.lane):
+            raise PermissionDeniedError(
+                f"task {task_id} is claimed by {record.assignee}; releasing it needs a role "
+                f"that leads the {record.lane or 'task'} queue"
+            )
+        held = (human_tasks.c.assignee.is_(None) if record.assignee is None
+                else human_tasks.c.assignee == record.assignee)
         with self.conns.write() as conn:
-            conn.execute(
+            done = conn.execute(  # only the claim that was checked: not one made since
                 update(human_tasks)
-                .where(human_tasks.c.id == task_id, human_tasks.c.status == "open")
+                .where(human_tasks.c.id == task_id, human_tasks.c.status == "open", held)
                 .values(assignee=None, claimed_at=None)
             )
+            if done.rowcount != 1:
+                raise TaskNotOpenError(f"task {task_id} was claimed by someone else or closed")
             self._audit(conn, record.instance_id, user, "task_released", task_id)
         return self.task(task_id)
 
@@ -510,8 +546,12 @@ class Engine:
         roles: Collection[str] | None = None,
         expected_revision: int | None = None,
         with_data: bool = False,
+        check: Callable[[TaskRecord], object] | None = None,
     ) -> InstanceRecord:
         """Complete a user task with form data, in one step; ``with_data`` adds the case data.
+
+        ``check`` is the caller's own access rule, run on the task as the step reads it (in
+        its transaction): a web request needs no read of its own first.
 
         Raises:
             ValidationError: the data does not satisfy the task's form schema.
@@ -525,11 +565,10 @@ class Engine:
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != spiff.TaskState.READY:
                 raise TaskNotOpenError(f"task {task_id} is no longer open")
-            closed = step.conn.execute(
-                _CLOSE_TASK, {"task_id": task_id, "now": step.now, "user": user}
+            step.writes.write(
+                _CLOSE_TASK, {"task_id": task_id, "now": step.now, "user": user}, expect=1,
+                failure=lambda: TaskNotOpenError(f"task {task_id} was completed by someone else"),
             )
-            if closed.rowcount != 1:
-                raise TaskNotOpenError(f"task {task_id} was completed by someone else")
             step.settled("h", task_id)
             changes = {
                 k: self._audit_change(k, task.data.get(k), v)
@@ -546,7 +585,7 @@ class Engine:
         # step's. A dead pooled connection fails the first statement: run it again.
         try:
             step = retry_stale(lambda: self._complete_in_one(task_id, submitted, apply, user,
-                                                             roles, expected_revision))
+                                                             roles, expected_revision, check))
         except StepLimitError as exc:  # rolled back; recorded in a transaction of its own
             self.runtime.runaway(exc)
             raise
@@ -557,12 +596,15 @@ class Engine:
 
     def _complete_in_one(self, task_id: str, submitted: dict[str, Any],
                          apply: Callable[[Step], None], user: str,
-                         roles: Collection[str] | None, expected_revision: int | None) -> Step:
+                         roles: Collection[str] | None, expected_revision: int | None,
+                         check: Callable[[TaskRecord], object] | None = None) -> Step:
         with self.conns.write() as conn:
-            row = conn.execute(_SELECT_TASK_FOR_STEP, {"task_id": task_id}).first()
+            row = first_row(conn, _SELECT_TASK_FOR_STEP, {"task_id": task_id})
             if row is None:
                 raise NotFoundError(f"task {task_id} does not exist")
             record = queries.task_from_row(row)
+            if check is not None:
+                check(record)
             self._check_access(record, user, roles)
             if record.status != "open":
                 raise TaskNotOpenError(f"task {task_id} is {record.status}")
@@ -577,6 +619,7 @@ class Engine:
                 expected_revision=expected_revision,
                 conn=conn,
                 found=row,
+                last=True,  # then only the COMMIT: the step's writes go with it
             )
         return step
 
@@ -604,11 +647,22 @@ class Engine:
             return {"changed": True, "private": True}
         return {"before": before, "after": after}
 
+    def _check_lane(self, record: TaskRecord, roles: Collection[str] | None) -> None:
+        """Refuse a caller with ``roles`` the task's lane does not admit (no lane: nobody, unless
+        the application's rule says otherwise); a caller without roles is trusted."""
+        if roles is None or self.task_access.may_work(roles, record.lane):
+            return
+        if record.lane is None:
+            raise PermissionDeniedError(
+                f"task {record.id} is in no queue, so no role may work it: an analyst must put "
+                "it in a lane"
+            )
+        raise PermissionDeniedError(f"task {record.id} belongs to the {record.lane} queue")
+
     def _check_access(
         self, record: TaskRecord, user: str, roles: Collection[str] | None
     ) -> TaskRecord:
-        if roles is not None and record.lane and record.lane not in roles:
-            raise PermissionDeniedError(f"task {record.id} belongs to the {record.lane} queue")
+        self._check_lane(record, roles)
         if record.assignee and record.assignee != user:
             raise PermissionDeniedError(f"task {record.id} is claimed by {record.assignee}")
         return record
@@ -622,10 +676,16 @@ class Engine:
         payload: Any = None,
         *,
         idempotency_key: str | None = None,
+        in_transaction: Callable[[Any, int], None] | None = None,
     ) -> CorrelationResult:
-        """Deliver a message to the instance waiting for it under this business key, or keep it."""
+        """Deliver a message to the instance waiting for it under this business key, or keep it.
+
+        A repeat with the same ``idempotency_key`` stores nothing new: it delivers the first
+        message if that is still undelivered and a case waits. ``in_transaction(conn,
+        message_id)`` writes the caller's rows in the transaction that stores the message.
+        """
         result = self.correlator.correlate(
-            message_name, business_key, payload or {}, idempotency_key
+            message_name, business_key, payload or {}, idempotency_key, in_transaction
         )
         if result.instance_id is not None:
             self._run_inline_jobs(result.instance_id)

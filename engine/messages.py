@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,31 +30,48 @@ class Correlator:
         self.runtime = runtime
 
     def correlate(
-        self, name: str, business_key: str, payload: Any, idempotency_key: str | None = None
+        self,
+        name: str,
+        business_key: str,
+        payload: Any,
+        idempotency_key: str | None = None,
+        in_transaction: Callable[[Any, int], None] | None = None,
     ) -> CorrelationResult:
-        """Deliver to the instance waiting for ``name`` under ``business_key``, or keep it."""
+        """Deliver to the instance waiting for ``name`` under ``business_key``, or keep it.
+
+        Storing and delivering are two transactions. A repeat with the same idempotency key
+        delivers the stored message if the first call was cut off between the two (a killed
+        worker), instead of only saying it is buffered while a case waits for it.
+        """
         with self.runtime.conns.write() as conn:
+            seen = None
             if idempotency_key:
                 seen = conn.execute(
                     select(messages).where(messages.c.idempotency_key == idempotency_key)
                 ).first()
-                if seen is not None:
-                    status = "buffered" if seen.consumed_at is None else "delivered"
-                    return CorrelationResult(status, seen.id, seen.instance_id)
-            try:
-                message_id = int(
-                    new_id(conn.execute(
-                        insert(messages).values(
-                            message_name=name,
-                            business_key=business_key,
-                            payload=payload,
-                            idempotency_key=idempotency_key,
-                            received_at=self.runtime.clock.now(),
-                        )
-                    ))
-                )
-            except IntegrityError as exc:
-                raise ConflictError("a message with this idempotency key is being stored") from exc
+            if seen is None:
+                try:
+                    message_id = int(
+                        new_id(conn.execute(
+                            insert(messages).values(
+                                message_name=name,
+                                business_key=business_key,
+                                payload=payload,
+                                idempotency_key=idempotency_key,
+                                received_at=self.runtime.clock.now(),
+                            )
+                        ))
+                    )
+                except IntegrityError as exc:
+                    raise ConflictError(
+                        "a message with this idempotency key is being stored"
+                    ) from exc
+                if in_transaction is not None:
+                    in_transaction(conn, message_id)
+        if seen is not None:
+            if seen.consumed_at is not None:
+                return CorrelationResult("delivered", seen.id, seen.instance_id)
+            message_id, name, business_key = seen.id, seen.message_name, seen.business_key
         delivered = self._try_deliver(message_id, name, business_key)
         if delivered is not None:
             return CorrelationResult("delivered", message_id, delivered)

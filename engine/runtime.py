@@ -40,6 +40,7 @@ from engine.exceptions import (
     RedressError,
     StepLimitError,
 )
+from engine.pipeline import PENDING, Writes
 from engine.step_limits import MAX_STEP_SECONDS, MAX_TASKS_PER_STEP, StepBudget, record_runaway
 from engine.tables import audit_log, incidents, process_instances, timers
 
@@ -111,6 +112,16 @@ def _inserter(table: Table) -> Insert:
     return insert(table)
 
 
+def hold(writes: Writes) -> None:
+    """Leave ``writes`` for the transaction's COMMIT (``engine.db.Connections.write`` sends
+    them with it: one round trip for both on PostgreSQL)."""
+    held: Writes | None = writes.conn.info.get(PENDING)
+    if held is None:
+        writes.conn.info[PENDING] = writes
+    else:
+        held.take(writes)
+
+
 @dataclass
 class Deferred:
     """What a batch of steps writes at its end: a statement per table, not per step.
@@ -125,14 +136,20 @@ class Deferred:
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self.inserts.setdefault(table, []).extend(rows)
 
-    def flush(self, conn: Connection) -> None:
+    def flush(self, conn: Connection, *, last: bool = False) -> None:
+        """Send the batch's writes together (one round trip on PostgreSQL: engine.pipeline);
+        ``last``: nothing else happens in the transaction, so they go with its COMMIT."""
+        writes = Writes(conn)
         for table, rows in self.inserts.items():
-            conn.execute(_inserter(table), rows)
+            writes.write(_inserter(table), rows)
         if self.saves:
-            saved = conn.execute(_SAVE, self.saves)
-            if saved.rowcount not in (-1, len(self.saves)):
-                raise ConflictError("an instance of the batch was changed by someone else")
+            writes.write(_SAVE, self.saves, expect=1, failure=lambda: ConflictError(
+                "an instance of the batch was changed by someone else"))
         self.inserts, self.saves = {}, []
+        if last:
+            hold(writes)
+        else:
+            writes.flush()
 
 
 @dataclass
@@ -175,16 +192,24 @@ class Step:
     # Set when the step is one of a batch (timers): its inserts and its save wait for the
     # batch's end, one statement per table for the whole batch.
     deferred: Deferred | None = None
+    # The step's own writes that nothing reads back before COMMIT: sent together when the
+    # step is saved (one round trip on PostgreSQL; engine.pipeline), or with the COMMIT if the
+    # step is the last thing its transaction does (``last``).
+    writes: Writes = field(init=False)
+    last: bool = False
+
+    def __post_init__(self) -> None:
+        self.writes = Writes(self.conn)
 
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert derived rows: now (one statement), or with the rest of the batch."""
+        """Insert derived rows: with the step's writes, or with the rest of the batch."""
         if self.deferred is not None:
             self.deferred.insert(table, rows)
         elif table is timers:  # the answer lists waiting timers by id
             ids = self.conn.execute(_INSERT_TIMERS, rows).scalars().all()
             rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         else:
-            self.conn.execute(_inserter(table), rows[0] if len(rows) == 1 else rows)
+            self.writes.write(_inserter(table), rows[0] if len(rows) == 1 else rows)
         self.inserted.setdefault(table.name, []).extend(rows)
 
     def settled(self, kind: str, ref: str) -> None:
@@ -255,17 +280,21 @@ class Runtime:
         first: Callable[[Step], None] | None = None,
         *,
         conn: Connection | None = None,
+        last: bool = False,
     ) -> Step:
         """Start an instance: insert its row, then run its first step in the same transaction.
 
         With ``conn`` it runs in the caller's transaction; the caller calls :meth:`committed`.
+        ``last``: the caller does nothing more in that transaction but commit it, so the step's
+        writes can go with the COMMIT (:func:`hold`).
         """
         if conn is None:
             with self.conns.write() as own:
-                step = self._create(own, definition_id, business_key, data, actor, first)
+                step = self._create(own, definition_id, business_key, data, actor, first,
+                                    last=True)
             self.committed(step)
             return step
-        return self._create(conn, definition_id, business_key, data, actor, first)
+        return self._create(conn, definition_id, business_key, data, actor, first, last=last)
 
     def _create(
         self,
@@ -275,6 +304,8 @@ class Runtime:
         data: Mapping[str, Any],
         actor: str,
         first: Callable[[Step], None] | None,
+        *,
+        last: bool = False,
     ) -> Step:
         now = self.clock.now()
         definition = self.definitions.get(conn, definition_id)
@@ -309,7 +340,7 @@ class Runtime:
             {},
             now,
         )
-        step = Step(conn, row, definition, workflow, now, actor)
+        step = Step(conn, row, definition, workflow, now, actor, last=last)
         step.budget = StepBudget(None, self.max_tasks, self.max_seconds)
         step.record(
             "instance_started",
@@ -357,6 +388,7 @@ class Runtime:
         conn: Connection | None = None,
         found: Any = None,
         deferred: Deferred | None = None,
+        last: bool = False,
     ) -> tuple[T, Step]:
         """Like :meth:`step`, also returning the step (jobs created, summary, data).
 
@@ -366,14 +398,16 @@ class Runtime:
         ``found`` is a row with :data:`CLAIM_COLUMNS` the caller already selected, which
         spares the claim its SELECT (it must lock the instance row: :func:`select_with_claim`).
         With ``deferred`` (and ``conn``) the step's inserts and save wait for the caller's
-        :meth:`Deferred.flush`, so a batch of steps writes a statement per table.
+        :meth:`Deferred.flush`, so a batch of steps writes a statement per table. ``last``
+        (with ``conn``): the caller only commits after the step, so the step's writes can go
+        with the COMMIT (:func:`hold`).
         """
         if conn is None:
             try:
                 with self.conns.write() as own:
                     result, step = self._run(
                         own, instance_id, apply, actor, expected_revision, statuses, advance,
-                        found,
+                        found, last=True,
                     )
             except StepLimitError as exc:
                 self.runaway(exc)
@@ -382,7 +416,7 @@ class Runtime:
             return result, step
         return self._run(
             conn, instance_id, apply, actor, expected_revision, statuses, advance, found,
-            deferred,
+            deferred, last=last,
         )
 
     def runaway(self, exc: StepLimitError) -> None:
@@ -405,6 +439,8 @@ class Runtime:
         advance: bool,
         found: Any,
         deferred: Deferred | None = None,
+        *,
+        last: bool = False,
     ) -> tuple[T, Step]:
         began = time.perf_counter()
         now = self.clock.now()
@@ -414,7 +450,7 @@ class Runtime:
         workflow = self.cache.take(instance_id, row.revision - 1) or self._load(
             conn, row, definition, getattr(found, "pi_state", None)
         )
-        step = Step(conn, row, definition, workflow, now, actor, deferred=deferred)
+        step = Step(conn, row, definition, workflow, now, actor, deferred=deferred, last=last)
         step.budget = StepBudget(instance_id, self.max_tasks, self.max_seconds)
         with using_clock(self.clock):
             result = apply(step)
@@ -513,8 +549,9 @@ class Runtime:
         }
         if step.deferred is not None:
             step.deferred.saves.append(values)
-        elif step.conn.execute(_SAVE, values).rowcount != 1:  # a caller read without the lock
-            raise ConflictError(f"instance {step.instance.id} was changed by someone else; reload")
+        else:  # a miss means a caller read without the lock
+            step.writes.write(_SAVE, values, expect=1, failure=lambda: ConflictError(
+                f"instance {step.instance.id} was changed by someone else; reload"))
         step.instance.status = status
         if step.audit:
             step.insert(
@@ -531,6 +568,10 @@ class Runtime:
                     for a in step.audit
                 ],
             )
+        if step.last and erasure is None and self.before_commit is None:
+            hold(step.writes)
+        else:
+            step.writes.flush()
         if erasure is not None:
             erase_instance_rows(step.conn, step.instance.id, erasure)
             for hook in self.erasure_hooks:

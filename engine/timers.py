@@ -111,7 +111,7 @@ class TimerFirer:
                         deferred=deferred,
                     )
                     steps.append(step)
-                deferred.flush(conn)
+                deferred.flush(conn, last=True)  # with the COMMIT
         except Exception as exc:
             if stale(exc) or not rows:
                 raise

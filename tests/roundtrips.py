@@ -5,6 +5,10 @@ SQLAlchemy sends as one multi-row INSERT counts once), a BEGIN, a COMMIT or ROLL
 pool's pre-ping if it is on. Transactions in autocommit (PostgreSQL reads) send no BEGIN or
 COMMIT and are not counted as such. SQLite's ``BEGIN IMMEDIATE`` (issued as a statement by
 ``engine.db``) is counted as a BEGIN, not as a statement.
+
+Statements a step sends in psycopg's pipeline mode (``engine.pipeline``, PostgreSQL) are told
+through its observers: each is a statement, and the pipeline's sync is the one round trip they
+share; a BEGIN sent in a pipeline shares its sync too.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from engine import pipeline
+
 __all__ = ["Trips", "counting"]
 
 
@@ -28,19 +34,27 @@ class Trips:
     ends: int = 0  # COMMIT or ROLLBACK sent to the server
     checkouts: int = 0
     pings: int = 0
+    pipelined: int = 0  # statements sent in a pipeline (also in ``statements``)
+    syncs: int = 0  # pipeline syncs: one round trip each
+    pipelined_begins: int = 0  # BEGINs that went with a pipeline (also in ``begins``)
+    pipelined_commits: int = 0  # COMMITs that went with a pipeline (also in ``ends``)
 
     @property
     def round_trips(self) -> int:
-        return len(self.statements) + self.begins + self.ends + self.pings
+        one_by_one = len(self.statements) - self.pipelined
+        return one_by_one + self.syncs + self.begins - self.pipelined_begins + self.ends \
+            - self.pipelined_commits + self.pings
 
     def verbs(self) -> list[str]:
         """The statements' first words and table, for a readable assertion message."""
         out = []
         for sql in self.statements:
+            if sql.lstrip().upper().startswith("WITH"):  # a checked write: WITH w AS (UPDATE …)
+                sql = sql[sql.index("(") + 1:]
             words = sql.split()
             verb = words[0].upper()
-            table = ""
-            for key in ("FROM", "INTO", "UPDATE"):
+            table = words[1].strip('"') if verb == "UPDATE" and len(words) > 1 else ""
+            for key in ("FROM", "INTO") if not table else ():
                 upper = [w.upper() for w in words]
                 if key in upper and upper.index(key) + 1 < len(words):
                     table = words[upper.index(key) + 1].strip('"')
@@ -73,6 +87,17 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
         if not _autocommit(conn):
             trips.ends += 1
 
+    def on_pipeline(what: str | None) -> None:
+        if what is None:
+            trips.syncs += 1
+        elif what == "BEGIN":
+            trips.pipelined_begins += 1
+        elif what == "COMMIT":
+            trips.pipelined_commits += 1
+        else:
+            trips.statements.append(what)
+            trips.pipelined += 1
+
     def on_checkout(*_: Any) -> None:
         trips.checkouts += 1
         trips.pings += pre_ping
@@ -82,6 +107,7 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
     event.listen(db, "commit", on_end)
     event.listen(db, "rollback", on_end)
     event.listen(db.pool, "checkout", on_checkout)
+    pipeline.observers.append(on_pipeline)
     try:
         yield trips
     finally:
@@ -90,3 +116,4 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
         event.remove(db, "commit", on_end)
         event.remove(db, "rollback", on_end)
         event.remove(db.pool, "checkout", on_checkout)
+        pipeline.observers.remove(on_pipeline)

@@ -56,11 +56,10 @@ def visible_history(record: InstanceRecord, audit: list[AuditRecord]) -> list[Au
 def readable_task(task: TaskRecord) -> TaskRecord:
     """The task with its form, if it is in one of the caller's queues (the page and the API
     alike; operations follow a case from its case page, not through the task form)."""
-    roles = user().roles
     if task.lane is None:
         raise Forbidden("this task is in no queue, so no role may open it: an analyst must put "
                         "it in a lane")
-    if task.lane not in roles:
+    if not may_work_lane(user().roles, task.lane):
         raise Forbidden(f"this task is in the {task.lane} queue, which is not one of yours")
     return task
 

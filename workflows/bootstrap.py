@@ -12,6 +12,7 @@ from pathlib import Path
 
 import handlers
 from engine import Clock, Engine, FileDropTransport
+from workflows.case_access import TASK_ACCESS
 from workflows.idempotency import erase_stored_replies
 
 __all__ = ["DEFAULT_DATABASE_URL", "INSTANCE_DIR", "SUMMARY_KEYS", "build_engine", "database_url"]
@@ -70,6 +71,7 @@ def build_engine(
         run_jobs_inline=run_jobs_inline,
         extra_migrations=_extra_migrations(),
         audit_private_keys=AUDIT_PRIVATE_KEYS,
+        task_access=TASK_ACCESS,  # lanes are roles; team leaders release in the queues they lead
     )
     engine.add_erasure_hook(erase_stored_replies)  # R06: stored API replies hold case data
     return engine

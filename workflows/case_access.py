@@ -28,6 +28,7 @@ __all__ = [
     "DEPARTMENTS",
     "LED_LANES",
     "REDACTED",
+    "TASK_ACCESS",
     "Department",
     "can_open_case",
     "department_of",
@@ -91,6 +92,20 @@ def may_work_lane(roles: Collection[str], lane: str | None) -> bool:
 def may_release_others(roles: Collection[str], lane: str | None) -> bool:
     """Whether ``roles`` may release a task in ``lane`` that someone else has claimed."""
     return lane is not None and any(lane in LED_LANES.get(r, ()) for r in roles)
+
+
+class _CaseworkTaskAccess:
+    """The engine's own check of claims, completions and releases (``Engine.create(
+    task_access=TASK_ACCESS)``), so a caller that bypasses the web layer meets the same rule."""
+
+    def may_work(self, roles: Collection[str], lane: str | None) -> bool:
+        return may_work_lane(roles, lane)
+
+    def may_release_others(self, roles: Collection[str], lane: str | None) -> bool:
+        return may_release_others(roles, lane)
+
+
+TASK_ACCESS = _CaseworkTaskAccess()
 
 
 def department_of(process_id: str) -> Department | None:

@@ -72,7 +72,10 @@ idempotency_records = Table(
     Column("scope", String(100), nullable=False),  # e.g. "POST /instances"
     Column("key", String(200), nullable=False),
     Column("fingerprint", String(64), nullable=False),  # SHA-256 of the request body
-    Column("status_code", Integer, nullable=True),  # NULL while the first request is running
+    Column("status_code", Integer, nullable=True),  # NULL until the reply is stored
+    # What the request made (an instance, a message), written in the same transaction that
+    # made it: a retry whose first attempt committed but never stored its reply finds it here.
+    Column("resource_id", _Id, nullable=True),
     Column("body", JSON, nullable=True),
     Column("headers", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import ConflictError, Engine, NotFoundError, ValidationError
 from engine.clock import as_utc
+from engine.pipeline import all_rows
 from workflows.passwords import password_problems
 from workflows.roles import ROLE_IDS, is_system_role
 from workflows.sessions import Sessions
@@ -254,7 +255,7 @@ class Users:
         """The active user a live token belongs to, else None; notes when it was last used."""
         now = self.clock.now()
         with self.conns.read() as conn:  # token, user and roles: one query per request
-            rows = conn.execute(_TOKEN_USER, {"token_hash": hash_token(secret)}).all()
+            rows = all_rows(conn, _TOKEN_USER, {"token_hash": hash_token(secret)})
         if not rows or not rows[0].active:
             return None
         row = rows[0]

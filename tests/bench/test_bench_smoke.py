@@ -111,6 +111,7 @@ def test_soak_kills_web_workers_and_schedulers_and_loses_nothing(tmp_path: Path)
     result = run_bench("soak", tmp_path)
     assert result["journeys"] == result["completed"] == 20
     assert (result["lost"], result["duplicates"]) == (0, 0)
+    assert result["web_master_exits"] == []  # gunicorn kept serving through the kills
     assert sum(result["kills"].values()) >= 1
     assert result["counts"]["letters_sent"] == result["counts"]["letters"] == 20
 

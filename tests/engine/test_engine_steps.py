@@ -13,7 +13,7 @@ from engine import (
     TaskNotOpenError,
     ValidationError,
 )
-from tests.engine.conftest import EngineFactory, diagram_files, fresh
+from tests.engine.conftest import EngineFactory, diagram_files, fresh, script_diagram
 
 SIMPLE = ("simple.bpmn", "review.schema.json")
 
@@ -209,3 +209,23 @@ def test_r06_private_keys_are_audited_without_their_values(make_engine: EngineFa
     assert done.detail["changes"]["notes"] == {"changed": True, "private": True}
     assert done.detail["changes"]["approved"]["after"] is True
     assert "Jane" not in str(engine.audit(instance_id))
+
+
+def test_finding_8_the_bare_engine_knows_no_team_leader_and_no_laneless_worker(
+    engine: Engine,
+) -> None:
+    """Without the application's rule (``task_access``) the engine is strict: a claim is
+    released by its holder only, and a task in no lane is worked by no role."""
+    engine.deploy(diagram_files(*SIMPLE), name="simple", user="analyst")
+    instance = engine.start("simple", business_key="F8-E", data={"name": "A"}, user="cw1")
+    [review] = engine.tasks(instance_id=instance.id)
+    engine.claim(review.id, user="cw1", roles={"caseworker"})
+    with pytest.raises(PermissionDeniedError):
+        engine.release(review.id, user="tl1", roles={"team_leader"})
+    assert engine.release(review.id, user="cw1", roles={"caseworker"}).assignee is None
+
+    engine.deploy(script_diagram("laneless", "x = 1"), name="laneless", user="analyst")
+    other = engine.start("laneless", business_key="F8-F", data={}, user="cw1")
+    [after] = engine.tasks(instance_id=other.id)
+    with pytest.raises(PermissionDeniedError, match="in no queue"):
+        engine.complete(after.id, {}, user="cw1", roles={"caseworker", "team_leader"})

@@ -177,6 +177,40 @@ def test_timer_due_while_no_scheduler_ran_fires_once_with_two_schedulers(
     assert [t.spec_id for t in engine.tasks(instance_id=instance.id)] == ["escalated"]
 
 
+class _Killed(BaseException):
+    """Stands for SIGKILL between storing a message and delivering it."""
+
+
+def test_message_stored_but_cut_off_before_delivery_is_delivered_by_the_retry(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 soak: the retry with the same key delivered nothing ("buffered") while the
+    case waited for that very message; it now delivers the stored one, once."""
+    engine.deploy(diagram_files("waits.bpmn"), name="waits", user="analyst")
+    instance = engine.start("waits", business_key="ICE-2", data={}, user="cw1")
+    [prepare] = engine.tasks(instance_id=instance.id)
+    engine.complete(prepare.id, {}, user="cw1")  # now waiting for the ICE outcome
+
+    deliver = engine.correlator._try_deliver
+
+    def killed(*args: object) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(engine.correlator, "_try_deliver", killed)
+    with pytest.raises(_Killed):
+        engine.correlate("ice_outcome", "ICE-2", {"upheld": False}, idempotency_key="ice-78")
+    monkeypatch.setattr(engine.correlator, "_try_deliver", deliver)
+
+    retry = engine.correlate("ice_outcome", "ICE-2", {"upheld": False}, idempotency_key="ice-78")
+    assert (retry.status, retry.instance_id) == ("delivered", instance.id)
+    again = engine.correlate("ice_outcome", "ICE-2", {"upheld": False}, idempotency_key="ice-78")
+    assert (again.message_id, again.status) == (retry.message_id, "delivered")
+    [record] = engine.tasks(instance_id=instance.id)
+    assert record.spec_id == "record"
+    delivered = [a for a in engine.audit(instance.id) if a.action == "message_delivered"]
+    assert len(delivered) == 1
+
+
 def test_message_sent_before_the_instance_waits_is_delivered_when_it_does(
     engine: Engine,
 ) -> None:

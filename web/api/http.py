@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import Response, request, url_for
 
+from engine import ConflictError
 from web.api.openapi import Param
 from web.context import idempotency, user
 from web.problems import BadRequest, PreconditionFailed
-from workflows.idempotency import StoredResponse, fingerprint
+from workflows.idempotency import Committed, KeyTaken, Pending, StoredResponse, fingerprint
 
 __all__ = [
     "CURSOR", "IDEMPOTENCY_KEY", "IF_MATCH", "LIMIT", "decode_cursor", "etag",
@@ -95,27 +96,46 @@ def page(items: list[dict[str, Any]], after: int | str | None) -> Response:
     return response
 
 
-def idempotent(scope: str, run: Callable[[], Response]) -> Response:
-    """Run ``run`` once per Idempotency-Key; repeats get the stored first response."""
+def idempotent(scope: str, run: Callable[[Pending | None], Response],
+               made: Callable[[int], Response] | None = None) -> Response:
+    """Run ``run`` once per Idempotency-Key; repeats get the first response, not a duplicate.
+
+    ``run`` gets the :class:`Pending` key (None without a header) and passes it to the engine,
+    which records it in the work's own transaction (decision 0020). A repeat whose first
+    attempt committed but stored no reply (a worker killed in between) is answered by
+    ``made(resource_id)``, the reply as it would have been, rebuilt from what was made
+    (without ``made``: ``run(None)`` again, for work the engine itself does once per key).
+    """
     key = request.headers.get("Idempotency-Key")
     if not key:
-        return run()
+        return run(None)
     store, caller = idempotency(), user()
     print_ = fingerprint(request.method.encode() + request.path.encode() + request.get_data())
-    stored = store.begin(caller.id, scope, key, print_)
-    if stored is not None:
-        replay = reply(stored.body, stored.status_code, **stored.headers)
-        replay.headers["Idempotent-Replayed"] = "true"
-        return replay
-    try:
-        response = run()
-    except BaseException:
-        store.abandon(caller.id, scope, key)
-        raise
-    if response.status_code >= 400:
-        store.abandon(caller.id, scope, key)
+    for _ in range(3):
+        found = store.begin(caller.id, scope, key, print_)
+        if isinstance(found, StoredResponse):
+            return _replayed(reply(found.body, found.status_code, **found.headers))
+        if isinstance(found, Committed):
+            pending = Pending(store, caller.id, scope, key, print_)
+            response = made(found.resource_id) if made is not None else run(None)
+            _store(pending, response)
+            return _replayed(response)
+        try:
+            response = run(found)
+        except KeyTaken:
+            continue  # a racing request with this key committed first: answer as it did
+        _store(found, response)
         return response
-    kept = {h: response.headers[h] for h in _REPLAYED_HEADERS if h in response.headers}
-    store.finish(caller.id, scope, key,
-                 StoredResponse(response.status_code, response.get_json(), kept))
+    raise ConflictError("a request with this Idempotency-Key is being done; retry it")
+
+
+def _store(pending: Pending, response: Response) -> None:
+    if response.status_code < 400:  # an error is not kept: the client may fix and retry
+        kept = {h: response.headers[h] for h in _REPLAYED_HEADERS if h in response.headers}
+        idempotency().finish(pending, StoredResponse(response.status_code,
+                                                     response.get_json(), kept))
+
+
+def _replayed(response: Response) -> Response:
+    response.headers["Idempotent-Replayed"] = "true"
     return response

@@ -24,6 +24,7 @@ from web.case_access import open_case, visible_history, visible_record
 from web.context import engine, user
 from web.problems import ApiProblem
 from workflows.case_access import can_open_case
+from workflows.idempotency import Pending
 from workflows.roles import Permission
 from workflows.services import describe, describe_many
 from workflows.start_checks import OpenCaseExists, check_start
@@ -89,7 +90,7 @@ def list_instances(query: dict[str, Any]) -> Response:
                                headers={"Location": "The instance URL.", "ETag": "Revision."})})
 def start_instance(body: dict[str, Any], query: dict[str, Any]) -> Response:
     """Start the latest (or a given) version of a process for a complaint reference."""
-    def run() -> Response:
+    def run(key: Pending | None) -> Response:
         data = body.get("data") or {}
         try:
             check_start(engine(), body["process_id"], body["business_key"], data)
@@ -97,10 +98,14 @@ def start_instance(body: dict[str, Any], query: dict[str, Any]) -> Response:
             raise _OpenCase(str(exc), open_instance=exc.instance_id, open_instance_url=url_for(
                 ".get_instance", instance_id=exc.instance_id)) from None
         record = engine().start(body["process_id"], business_key=body["business_key"],
-                                data=data, user=user().username, version=body.get("version"))
-        return _one(record.id, 201, Location=url_for(".get_instance", instance_id=record.id))
+                                data=data, user=user().username, version=body.get("version"),
+                                in_transaction=key.record if key else None)
+        return started(record.id)
 
-    return idempotent("POST /instances", run)
+    def started(instance_id: int) -> Response:
+        return _one(instance_id, 201, Location=url_for(".get_instance", instance_id=instance_id))
+
+    return idempotent("POST /instances", run, started)
 
 
 @operation(bp, "GET", "/<id:instance_id>", summary="Get an instance",

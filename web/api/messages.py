@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from web.api.http import IDEMPOTENCY_KEY, idempotent, reply
 from web.api.openapi import Reply, operation, ref
 from web.context import engine, user
+from workflows.idempotency import Pending
 from workflows.roles import Permission
 
 bp = Blueprint("messages", __name__, url_prefix="/api/v1/messages")
@@ -32,11 +33,12 @@ _MESSAGE = {
                                ref("Correlation"))})
 def correlate(body: dict[str, Any], query: dict[str, Any]) -> Response:
     """Deliver a message to the case waiting for it under this reference, or keep it."""
-    def run() -> Response:
+    def run(pending: Pending | None) -> Response:
         key = query.get("Idempotency-Key")
         result = engine().correlate(
             body["name"], body["business_key"], body.get("payload") or {},
-            idempotency_key=f"{user().id}:{key}" if key else None)
+            idempotency_key=f"{user().id}:{key}" if key else None,
+            in_transaction=pending.record if pending else None)
         return reply({"status": result.status, "message_id": result.message_id,
                       "instance_id": result.instance_id}, 202)
 

@@ -130,9 +130,26 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, permission
 
 # -- request validation ---------------------------------------------------------------------
 
-def _errors(schema: Mapping[str, Any], value: Any, where: str) -> list[str]:
+# id(schema) -> (schema, its validator): operations' schemas are declared once, so each gets
+# one validator, built at first use (the schema is kept, so its id is never reused).
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], jsonschema.Draft202012Validator]] = {}
+
+
+def _validator(schema: Mapping[str, Any]) -> jsonschema.Draft202012Validator:
+    cached = _VALIDATORS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.FormatChecker())
+    if len(_VALIDATORS) < 1024:
+        _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
+
+
+def _errors(schema: Mapping[str, Any], value: Any, where: str) -> list[str]:
+    validator = _validator(schema)
+    if validator.is_valid(value):  # the usual case, without collecting errors
+        return []
     found = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     return ["/".join([where, *(str(p) for p in e.absolute_path)]) + f": {e.message}"
             for e in found]
