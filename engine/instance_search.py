@@ -29,7 +29,7 @@ __all__ = ["STATUSES", "InstanceFilter", "InstancePage", "iter_instances", "sear
 _pi = process_instances
 _f = instance_facts
 #: The PostgreSQL-only trigram index the client-name search relies on at scale (migration
-#: 0006_search_indexes); not in the table metadata, which cannot state it for both dialects.
+#: 0007_search_indexes); not in the table metadata, which cannot state it for both dialects.
 SEARCH_INDEXES = ("ix_instance_facts_client_trgm",)
 STATUSES = ("active", "suspended", "incident", "completed", "cancelled")
 _CLOSED_TIERS = ("closed", "refused")

@@ -126,12 +126,12 @@ process_instances = Table(
     Column("started_by", String(100), nullable=False),
     Index("ix_process_instances_status_process", "status", "process_id"),
     # The heat map joins a process's instances to their tasks, timers and jobs: an index-only
-    # scan instead of reading 100,000 wide rows (engine revision 0006_search_indexes).
+    # scan instead of reading 100,000 wide rows (engine revision 0007_search_indexes).
     Index("ix_process_instances_process_id", "process_id", "id"),
 )
 
 # What the operations search filters on, one narrow row per instance, kept by database
-# triggers on process_instances (revision 0006_search_indexes) whenever one of these values
+# triggers on process_instances (revision 0007_search_indexes) whenever one of these values
 # changes. Its indexes stay off process_instances, whose updates a step keeps HOT (0004).
 instance_facts = Table(
     "instance_facts",

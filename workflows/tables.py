@@ -118,7 +118,7 @@ sign_in_failures = Table(
 
 # Each tier of each kept complaint as a row, for the figures (workflows.tier_records). Written
 # by database triggers on process_instances in the step's own transaction (revision
-# 0006_tier_records), so the figures group plain columns instead of expanding every case's
+# 0007_tier_records), so the figures group plain columns instead of expanding every case's
 # summary per request. Dates are ISO text as the summaries hold them. Text columns: a trigger
 # must never fail a step over a long value.
 tier_records = Table(

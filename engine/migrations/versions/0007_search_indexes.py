@@ -10,8 +10,8 @@
 * ``(process_id, id)`` on ``process_instances`` for the heat map's joins (neither changes in a
   step: HOT updates are unaffected).
 
-Revision ID: 0006_search_indexes
-Revises: 0005_audit_erasure
+Revision ID: 0007_search_indexes
+Revises: 0006_expect_rows
 Create Date: 2026-12-04 20:30:00
 """
 
@@ -22,8 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_search_indexes"
-down_revision = "0005_audit_erasure"
+revision = "0007_search_indexes"
+down_revision = "0006_expect_rows"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """tier records: each tier of each kept complaint as a row, kept by triggers (decision 0026)
 
-Revision ID: 0006_tier_records
-Revises: 0005_casework
+Revision ID: 0007_tier_records
+Revises: 0006_idempotency_resource
 Create Date: 2026-12-04 19:40:00
 
 The figures used to expand every case's ``tier_history`` (JSON) on every request: 4 s at
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_tier_records"
-down_revision = "0005_casework"
+revision = "0007_tier_records"
+down_revision = "0006_idempotency_resource"
 branch_labels = None
 depends_on = None
 
