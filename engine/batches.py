@@ -10,7 +10,7 @@ from pending to running. Stopping a batch leaves its pending items untouched.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ class BatchRecord:
     created_at: datetime
     finished_at: datetime | None
     errors: list[tuple[int, str]]  # (instance id, error) of failed items, first few
+    keys: dict[int, str] = field(default_factory=dict)  # their case references
 
 
 def create_batch(
@@ -110,15 +111,18 @@ def _record(conn: Any, row: Any) -> BatchRecord:
     counts = dict(conn.execute(
         select(batch_items.c.status, func.count()).where(batch_items.c.batch_id == row.id)
         .group_by(batch_items.c.status)).all())
-    errors = [(r.instance_id, r.error or "") for r in conn.execute(
-        select(batch_items.c.instance_id, batch_items.c.error).where(
-            batch_items.c.batch_id == row.id, batch_items.c.status == "failed")
-        .order_by(batch_items.c.id).limit(20))]
+    failed = conn.execute(
+        select(batch_items.c.instance_id, batch_items.c.error, process_instances.c.business_key)
+        .join(process_instances, process_instances.c.id == batch_items.c.instance_id)
+        .where(batch_items.c.batch_id == row.id, batch_items.c.status == "failed")
+        .order_by(batch_items.c.id).limit(20)).all()
+    errors = [(r.instance_id, r.error or "") for r in failed]
     return BatchRecord(
         row.id, row.action, row.to_version, row.reason, row.status, row.total,
         counts.get("done", 0), counts.get("failed", 0),
         counts.get("pending", 0) + counts.get("running", 0), row.created_by,
-        as_utc(row.created_at) or row.created_at, as_utc(row.finished_at), errors)
+        as_utc(row.created_at) or row.created_at, as_utc(row.finished_at), errors,
+        {r.instance_id: r.business_key for r in failed})
 
 
 def batch(engine: Engine, batch_id: int) -> BatchRecord:

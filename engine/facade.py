@@ -24,7 +24,7 @@ from uuid import UUID
 
 from sqlalchemy import bindparam, insert, select, update
 
-from engine import forms, queries, spiff
+from engine import forms, queries, spiff, token_moves
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock, as_utc
@@ -69,6 +69,7 @@ from engine.tables import (
 )
 from engine.task_access import LaneAccess, TaskAccess
 from engine.timers import TimerFirer
+from engine.token_moves import MovePlace
 
 __all__ = ["Engine"]
 
@@ -260,6 +261,10 @@ class Engine:
         return record
 
     def _data(self, conn: Any, instance_id: int) -> dict[str, Any] | None:
+        workflow = self._workflow(conn, instance_id)
+        return None if workflow is None else instance_data(workflow)
+
+    def _workflow(self, conn: Any, instance_id: int) -> spiff.Workflow | None:
         from engine.tables import process_instances as pi
 
         row = conn.execute(
@@ -268,10 +273,9 @@ class Engine:
         if row is None:
             return None
         definition = self.definitions.get(conn, row.definition_id)
-        workflow = spiff.loads_state(
+        return spiff.loads_state(
             row.state, definition.spec, definition.subprocess_specs, self.runtime.script_engine
         )
-        return instance_data(workflow)
 
     def instances(self, **filters: Any) -> list[InstanceRecord]:
         with self.conns.read() as conn:
@@ -402,6 +406,52 @@ class Engine:
             actor=user,
             expected_revision=expected_revision,
             statuses=("active", "suspended"),
+        )
+        self._after_step(step)
+        return self.instance(instance_id)
+
+    def move_options(self, instance_id: int) -> tuple[list[MovePlace], list[MovePlace]]:
+        """Where the instance's tokens are, and where one may be moved (decision 0025)."""
+        with self.conns.read() as conn:
+            workflow = self._workflow(conn, instance_id)
+        if workflow is None:
+            raise NotFoundError(f"process instance {instance_id} does not exist")
+        return token_moves.tokens(workflow), token_moves.places(workflow)
+
+    def move_token(
+        self,
+        instance_id: int,
+        *,
+        process_id: str,
+        from_element: str,
+        to_element: str,
+        user: str,
+        reason: str,
+        expected_revision: int | None = None,
+    ) -> InstanceRecord:
+        """Take the token at one element away and make another of the same process ready.
+
+        One ordinary step: the case data as it stands goes to the new task, the derived rows
+        are re-projected, incidents on the removed tasks are resolved, and the audit row keeps
+        the reason.
+
+        Raises:
+            ValidationError: the target is not a step of the token's running process.
+            InvalidStateError: no single token waits at ``from_element``, or parallel work is
+                in flight, or the instance is not active.
+        """
+
+        def apply(step: Step) -> None:
+            moved = token_moves.move_token(step.workflow, process_id, from_element,
+                                           to_element, instance_data(step.workflow))
+            closed = token_moves.resolve_incidents(step.conn, step.instance.id, moved.removed,
+                                                   step.now, user)
+            step.record("token_moved", moved.created, process_id=process_id,
+                        from_element=from_element, to_element=to_element,
+                        incidents_resolved=closed, **_reason(reason))
+
+        _, step = self.runtime.run(
+            instance_id, apply, actor=user, expected_revision=expected_revision
         )
         self._after_step(step)
         return self.instance(instance_id)

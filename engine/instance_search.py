@@ -1,9 +1,11 @@
 """Find process instances for the operations console: filters, counts, keyset pages.
 
-Every filter is one SQL condition on ``process_instances`` (summary values through the JSON
-operators, open incidents through ``EXISTS``), so a page of 50 out of 100,000 instances is read
-newest first straight off the primary key and never loads a workflow state. Paging is by id
-(``before``): a page does not shift when new instances start while someone reads.
+Every filter is one SQL condition on ``process_instances`` (summary values through the narrow
+``instance_facts`` rows that database triggers keep, open incidents through ``EXISTS``), so a
+page of 50 out of 100,000 instances is read newest first straight off the primary key and never
+loads a workflow state; counts are taken from the facts rows alone when they hold every filter
+(decision 0026). Paging is by id (``before``): a page does not shift when new instances start
+while someone reads.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 
 from engine.queries import _instance, _instances_query
 from engine.records import InstanceRecord
-from engine.tables import incidents, process_definitions, process_instances
+from engine.tables import incidents, instance_facts, process_definitions, process_instances
 
 if TYPE_CHECKING:
     from engine.facade import Engine
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 __all__ = ["STATUSES", "InstanceFilter", "InstancePage", "iter_instances", "search_instances"]
 
 _pi = process_instances
+_f = instance_facts
+#: The PostgreSQL-only trigram index the client-name search relies on at scale (migration
+#: 0007_search_indexes); not in the table metadata, which cannot state it for both dialects.
+SEARCH_INDEXES = ("ix_instance_facts_client_trgm",)
 STATUSES = ("active", "suspended", "incident", "completed", "cancelled")
 _CLOSED_TIERS = ("closed", "refused")
 
@@ -56,12 +62,28 @@ def _open_incident() -> ColumnElement[bool]:
     return exists().where(incidents.c.instance_id == _pi.c.id, incidents.c.resolved_at.is_(None))
 
 
-def _text(key: str) -> ColumnElement[str]:
-    found: ColumnElement[str] = _pi.c.summary[key].as_string()
+def _fact_conditions(f: InstanceFilter, now: datetime) -> list[Any]:
+    """The summary filters, on :data:`instance_facts` (kept by triggers, indexed there)."""
+    found: list[Any] = []
+    if f.tier:
+        found.append(_f.c.tier == f.tier)
+    if f.division:
+        found.append(_f.c.division == f.division)
+    if f.client_name:
+        found.append(_f.c.client_name.ilike(f"%{_escape(f.client_name.strip())}%",
+                                            escape="\\"))
+    if f.overdue:
+        found.append(and_(
+            _f.c.status.in_(("active", "suspended")),
+            or_(_f.c.tier.is_(None), not_(_f.c.tier.in_(_CLOSED_TIERS))),
+            _f.c.response_due < now.date().isoformat(),
+        ))
     return found
 
 
 def _conditions(f: InstanceFilter, now: datetime, *, status: bool = True) -> list[Any]:
+    """Every filter as conditions on ``process_instances`` (the summary ones as a semi-join on
+    :data:`instance_facts`), for the page, CSV and batch queries."""
     found: list[Any] = []
     if f.process_id:
         found.append(_pi.c.process_id == f.process_id)
@@ -71,24 +93,13 @@ def _conditions(f: InstanceFilter, now: datetime, *, status: bool = True) -> lis
         found.append(_open_incident())
     elif status and f.status:
         found.append(_pi.c.status == f.status)
-    if f.tier:
-        found.append(_text("tier") == f.tier)
-    if f.division:
-        found.append(_text("division") == f.division)
     if f.business_key:
         found.append(_pi.c.business_key == f.business_key.strip())
-    if f.client_name:
-        found.append(_text("client.name").ilike(f"%{_escape(f.client_name.strip())}%",
-                                                escape="\\"))
     if f.ids:
         found.append(_pi.c.id.in_(f.ids))
-    if f.overdue:
-        tier = _text("tier")
-        found.append(and_(
-            _pi.c.status.in_(("active", "suspended")),
-            or_(tier.is_(None), not_(tier.in_(_CLOSED_TIERS))),
-            _text("response_due") < now.date().isoformat(),
-        ))
+    facts = _fact_conditions(f, now)
+    if facts:
+        found.append(_pi.c.id.in_(select(_f.c.instance_id).where(*facts)))
     return found
 
 
@@ -97,15 +108,36 @@ def _escape(text: str) -> str:
 
 
 def _counts(conn: Any, f: InstanceFilter, now: datetime) -> dict[str, int]:
-    """Per status and with an open incident, in one pass over the matching instances."""
-    joined = _pi.join(process_definitions, process_definitions.c.id == _pi.c.definition_id)
-    where = _conditions(f, now, status=False)
+    """Per status, then those with an open incident (few: counted from the incidents side).
+
+    When every filter is one :data:`instance_facts` holds (all but version, business key and
+    ids), the narrow facts rows are counted alone; no per-row ``EXISTS`` is evaluated and the
+    definitions are joined only for a version filter.
+    """
     counts = {s: 0 for s in STATUSES}
-    failing = func.sum(case((_open_incident(), 1), else_=0))
-    query = select(_pi.c.status, func.count(), failing).select_from(joined).where(*where)
-    for status, count, with_incident in conn.execute(query.group_by(_pi.c.status)):
+    source: Any
+    if f.version is None and not f.business_key and not f.ids:
+        source, status_col = _f, _f.c.status
+        where = _fact_conditions(f, now)
+        if f.process_id:
+            where.append(_f.c.process_id == f.process_id)
+        instance_id = _f.c.instance_id
+    else:
+        source, status_col = _pi, _pi.c.status
+        where = _conditions(f, now, status=False)
+        if f.version is not None:
+            source = _pi.join(process_definitions,
+                              process_definitions.c.id == _pi.c.definition_id)
+        instance_id = _pi.c.id
+    query = select(status_col, func.count()).select_from(source).where(*where)
+    for status, count in conn.execute(query.group_by(status_col)):
         counts[status] = int(count)
-        counts["incident"] += int(with_incident or 0)
+    failing = (
+        select(func.count(func.distinct(incidents.c.instance_id)))
+        .select_from(source.join(incidents, incidents.c.instance_id == instance_id))
+        .where(incidents.c.resolved_at.is_(None), *where)
+    )
+    counts["incident"] = int(conn.execute(failing).scalar() or 0)
     return counts
 
 

@@ -269,7 +269,11 @@ def incident_records(
     instance_id: int | None = None,
     incident_id: int | None = None,
 ) -> list[IncidentRecord]:
-    query = select(incidents).order_by(incidents.c.id)
+    query = (
+        select(incidents, process_instances.c.business_key)
+        .outerjoin(process_instances, process_instances.c.id == incidents.c.instance_id)
+        .order_by(incidents.c.id)
+    )
     if incident_id is not None:
         query = query.where(incidents.c.id == incident_id)
     if open_only:
@@ -287,6 +291,7 @@ def incident_records(
             _at(r.created_at),
             as_utc(r.resolved_at),
             r.resolved_by,
+            r.business_key or "",
         )
         for r in conn.execute(query)
     ]

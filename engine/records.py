@@ -116,6 +116,7 @@ class IncidentRecord:
     created_at: datetime
     resolved_at: datetime | None
     resolved_by: str | None
+    business_key: str = ""  # the case reference operations know the case by
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ Every figure leaves out cancelled cases and R19 consolatory-payment referrals
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections import defaultdict
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine import Engine
-from engine.calendar import Division, parse_division, working_days_between
+from engine.calendar import Division, is_working_day, parse_division
 from engine.summaries import snapshot
 from workflows.tier_records import kept, query, with_tier_rows
 
@@ -72,42 +73,52 @@ def _period(column: str, start: date | None, end: date | None) -> tuple[str, dic
 
 
 class _WorkingDays:
-    """Working days between dates in O(1): a running count of working days per division over
-    the span the figures need (bank holidays from :mod:`engine.calendar`)."""
+    """A running count of working days per division over the days the figures meet (bank
+    holidays from :mod:`engine.calendar`), handed to the database as a JSON calendar so it
+    subtracts two counts per tier instead of Python working out each (received, closed)."""
 
     def __init__(self) -> None:
         self._index: dict[Division, dict[date, int]] = {}
 
-    def _division(self, name: str) -> Division:
+    @staticmethod
+    def division(name: str) -> Division:
         try:
             return parse_division(name)
         except ValueError:
             return "england-and-wales"
 
-    def _build(self, division: Division, first: date, last: date) -> dict[date, int]:
+    @staticmethod
+    def _build(division: Division, first: date, last: date) -> dict[str, int]:
         index, count, day = {}, 0, first
         while day <= last:
-            count += working_days_between(day - timedelta(days=1), day, division)
-            index[day] = count
+            count += is_working_day(day, division)
+            index[day.isoformat()] = count
             day += timedelta(days=1)
         return index
 
-    def prepare(self, pairs: list[tuple[date, date, str]]) -> None:
-        spans: dict[Division, tuple[date, date]] = {}
-        for start, stop, name in pairs:
-            division = self._division(name)
-            low, high = min(start, stop), max(start, stop)
-            old = spans.get(division)
-            spans[division] = (low, high) if old is None else (min(old[0], low),
-                                                               max(old[1], high))
-        self._index = {d: self._build(d, low, high) for d, (low, high) in spans.items()}
+    def calendar(self, spans: list[tuple[str, list[str | None]]]) -> str | None:
+        """JSON rows [division as stored, ISO day, running count] over every day between the
+        earliest and latest of each division's dates; None if one of those is not a real date
+        (``2026-02-30``): the span would then not cover every real one."""
+        found: dict[Division, tuple[date, date]] = {}
+        names: dict[str, Division] = {}
+        for name, ends in spans:
+            days = [d for d in map(_parse_day, ends) if d is not None]
+            if len(days) < sum(1 for e in ends if e is not None):
+                return None
+            if not days:
+                continue
+            division = names[name] = self.division(name)
+            low, high = found.get(division, (min(days), max(days)))
+            found[division] = (min(low, *days), max(high, *days))
+        built = {d: self._build(d, low, high) for d, (low, high) in found.items()}
+        return json.dumps([[name, day, n] for name, division in names.items()
+                           for day, n in built[division].items()])
 
-    def between(self, start: date, stop: date, name: str) -> int:
-        index = self._index[self._division(name)]
-        return index[stop] - index[start]
 
-
-def _parse_day(text: str) -> date | None:
+def _parse_day(text: str | None) -> date | None:
+    if text is None or len(text) != 10:
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -119,45 +130,77 @@ def _nearest_rank(values: list[int], share: float) -> int:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
+def _monday(day: date) -> str:
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
 def _volumes(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
              end: date | None) -> list[tuple[str, str, int]]:
-    week = ("to_char(date_trunc('week', to_date(received, 'YYYY-MM-DD')), 'YYYY-MM-DD')"
-            if conn.dialect.name == "postgresql" else "date(received, 'weekday 0', '-6 days')")
-    valid = ("received ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'" if conn.dialect.name == "postgresql"
-             else "received GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'")
+    """Tiers received per tier per week: the database counts per day, Python makes weeks."""
     extra, values = _period("received", start, end)
-    sql = (f"{with_t} SELECT tier, {week} AS week, count(*) FROM t WHERE tier IS NOT NULL "
-           f"AND {valid}{extra} GROUP BY tier, week")
-    rows = [(str(t), str(w), int(n)) for t, w, n in conn.execute(query(sql, procs, **values))]
-    return sorted(rows, key=lambda r: (r[1], _tier_key(r[0])))
+    sql = (f"{with_t} SELECT tier, received, count(*) FROM t WHERE tier IS NOT NULL "
+           f"AND received IS NOT NULL{extra} GROUP BY tier, received")
+    weeks: dict[tuple[str, str], int] = defaultdict(int)
+    for tier, received, n in conn.execute(query(sql, procs, **values)):
+        day = _parse_day(str(received))
+        if day is not None:
+            weeks[(str(tier), _monday(day))] += int(n)
+    return sorted(((t, w, n) for (t, w), n in weeks.items()),
+                  key=lambda r: (r[1], _tier_key(r[0])))
+
+
+_CALENDAR = {
+    "postgresql": ("cal AS (SELECT e->>0 AS division, e->>1 AS day, (e->>2)::int AS n "
+                   "FROM jsonb_array_elements(CAST(:calendar AS jsonb)) e)"),
+    "sqlite": ("cal AS (SELECT json_extract(e.value, '$[0]') AS division, "
+               "json_extract(e.value, '$[1]') AS day, json_extract(e.value, '$[2]') AS n "
+               "FROM json_each(:calendar) e)"),
+}
 
 
 def _closed(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
             end: date | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     extra, values = _period("closed", start, end)
     closed = f"FROM t WHERE closed IS NOT NULL AND tier IS NOT NULL{extra}"
-    # One pass over the tier rows: every closed-tier figure is derived from these groups.
-    sql = (f"{with_t} SELECT tier, received, closed, division, outcome, count(*), count(due), "
-           f"sum(CASE WHEN due IS NOT NULL AND closed <= due THEN 1 ELSE 0 END) {closed} "
-           f"GROUP BY tier, received, closed, division, outcome")
-    rows = []
+    # The span of dates per division (ISO-looking ones): the calendar covers it day by day.
+    looks = "LIKE '____-__-__'"
+    ranges = conn.execute(query(
+        f"{with_t} SELECT division, min(CASE WHEN received {looks} THEN received END), "
+        f"max(CASE WHEN received {looks} THEN received END), "
+        f"min(CASE WHEN closed {looks} THEN closed END), "
+        f"max(CASE WHEN closed {looks} THEN closed END) {closed} GROUP BY division",
+        procs, **values)).all()
+    calendar = _WorkingDays().calendar([(str(r[0]), list(r[1:])) for r in ranges])
+    if calendar is None:  # a date that is no date: every distinct day instead of the span
+        days = conn.execute(query(
+            f"{with_t} SELECT division, received {closed} GROUP BY division, received "
+            f"UNION ALL SELECT division, closed {closed} GROUP BY division, closed",
+            procs, **values)).all()
+        calendar = _WorkingDays().calendar(
+            [(str(d), [str(day)]) for d, day in days if _parse_day(str(day))]) or "[]"
+    dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+    # One pass over the tier rows: the span in working days is the difference of the two
+    # running counts (NULL when a date is not a real date); every closed-tier figure follows.
+    sql = (f"{with_t}, {_CALENDAR[dialect]} "
+           f"SELECT t.tier, t.outcome, c2.n - c1.n AS days, count(*), count(t.due), "
+           f"sum(CASE WHEN t.due IS NOT NULL AND t.closed <= t.due THEN 1 ELSE 0 END) "
+           f"FROM t LEFT JOIN cal c1 ON c1.division = t.division AND c1.day = t.received "
+           f"LEFT JOIN cal c2 ON c2.division = t.division AND c2.day = t.closed "
+           f"WHERE t.closed IS NOT NULL AND t.tier IS NOT NULL{extra.replace('closed', 't.closed')}"
+           " "
+           f"GROUP BY t.tier, t.outcome, c2.n - c1.n")
     judged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     outcomes: dict[str, dict[str, int]] = defaultdict(dict)
-    for tier, received, closed_on, division, outcome, n, due_n, met in conn.execute(
-            query(sql, procs, **values)):
+    spans: dict[str, list[int]] = defaultdict(list)
+    for tier, outcome, span, n, due_n, met in conn.execute(
+            query(sql, procs, calendar=calendar, **values)):
         tier = str(tier)
         judged[tier][0] += int(due_n)
         judged[tier][1] += int(met or 0)
         if outcome is not None:
             outcomes[tier][str(outcome)] = outcomes[tier].get(str(outcome), 0) + int(n)
-        start_day, stop_day = _parse_day(str(received)), _parse_day(str(closed_on))
-        if start_day is not None and stop_day is not None:
-            rows.append((tier, start_day, stop_day, str(division), int(n)))
-    days = _WorkingDays()
-    days.prepare([(a, b, division) for _, a, b, division, _ in rows])
-    spans: dict[str, list[int]] = defaultdict(list)
-    for tier, a, b, division, n in rows:
-        spans[tier] += [days.between(a, b, division)] * n
+        if span is not None:
+            spans[tier] += [int(span)] * int(n)
     resolve = {t: {"count": len(v), "median": statistics.median(v),
                    "p90": _nearest_rank(v, 0.9)} for t, v in spans.items()}
     within = {t: {"judged": j, "met": m, "share": round(m / j, 3) if j else None}

@@ -13,11 +13,13 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -26,7 +28,7 @@ from engine.tables import NAMING_CONVENTION
 
 __all__ = [
     "api_tokens", "idempotency_records", "metadata", "modeller_drafts", "sign_in_failures",
-    "user_roles", "user_sessions", "users",
+    "tier_records", "user_roles", "user_sessions", "users",
 ]
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -111,4 +113,25 @@ sign_in_failures = Table(
     Column("failures", Integer, nullable=False),
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("locked_until", DateTime(timezone=True), nullable=True),
+)
+
+
+# Each tier of each kept complaint as a row, for the figures (workflows.tier_records). Written
+# by database triggers on process_instances in the step's own transaction (revision
+# 0007_tier_records), so the figures group plain columns instead of expanding every case's
+# summary per request. Dates are ISO text as the summaries hold them. Text columns: a trigger
+# must never fail a step over a long value.
+tier_records = Table(
+    "tier_records", metadata,
+    Column("id", _Id, primary_key=True),
+    Column("instance_id", _Id, nullable=False),
+    Column("process_id", Text, nullable=False),
+    Column("tier", Text),
+    Column("received", Text),
+    Column("due", Text),
+    Column("closed", Text),
+    Column("outcome", Text),
+    Column("division", Text, nullable=False),
+    Index("ix_tier_records_instance", "instance_id"),
+    Index("ix_tier_records_process_closed", "process_id", "closed"),
 )

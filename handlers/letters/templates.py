@@ -21,13 +21,27 @@ heading, list or paragraph of its own, and the PDF renderer escapes it for its o
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import CodeType
 from typing import Any
 
-from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    FunctionLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.resources import ServiceCall
@@ -115,14 +129,52 @@ def _one_line(value: Any) -> Any:
     return value
 
 
-def _environment(source: Source) -> SandboxedEnvironment:
+def _environment(source: Source, loader: BaseLoader | None = None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FunctionLoader(source), autoescape=False, undefined=StrictUndefined,
+        loader=loader or FunctionLoader(source), autoescape=False, undefined=StrictUndefined,
         finalize=_printed, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
     env.filters["long_date"] = long_date
     env.filters["money"] = money
     return env
+
+
+# Compiling a template costs ~0.4 s for a letter with its partials; rendering, milliseconds.
+# The compiled code is kept by file name and content hash (sha256), so an edited template in a
+# new deployment is compiled afresh and an old deployment's cases keep their own wording. The
+# code is environment-free: each render binds it to a new sandboxed environment whose loader
+# reads the case's own deployment, so includes also resolve there.
+_COMPILED: dict[tuple[str, str], CodeType] = {}
+_COMPILED_MAX = 512
+_LOCK = threading.Lock()
+_compiler = _environment(lambda _name: None)
+
+
+def _compiled(name: str, text: str) -> CodeType:
+    key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    code = _COMPILED.get(key)
+    if code is None:
+        code = _compiler.compile(text, name, name)
+        with _LOCK:  # web threads and the scheduler render letters at once
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.pop(next(iter(_COMPILED)))  # the oldest: deployments come and go
+            _COMPILED[key] = code
+    return code
+
+
+class _DeploymentLoader(BaseLoader):
+    """Templates of one deployment (``source``), built from cached compiled code."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    def load(self, environment: Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> Template:
+        text = self.source(name)
+        if text is None:
+            raise TemplateNotFound(name)
+        return environment.template_class.from_code(
+            environment, _compiled(name, text), environment.make_globals(globals), None)
 
 
 def render_markdown(source: Source, code: str, context: Mapping[str, Any]) -> str:
@@ -135,7 +187,8 @@ def render_markdown(source: Source, code: str, context: Mapping[str, Any]) -> st
     if source(name) is None:
         raise ValueError(f"the deployment has no template {name}")
     try:
-        return _environment(source).get_template(name).render(_one_line(dict(context)))
+        env = _environment(source, _DeploymentLoader(source))
+        return env.get_template(name).render(_one_line(dict(context)))
     except TemplateError as exc:
         raise ValueError(f"{name}: {exc.message or exc.__class__.__name__}") from exc
 

@@ -299,3 +299,24 @@ def test_every_case_field_a_letter_may_print_is_a_key_of_the_case_data() -> None
     from handlers.letters.fields import CASE_FIELDS
     from workflows.case_data import CaseData
     assert sorted(set(CASE_FIELDS) - set(get_type_hints(CaseData))) == []
+
+
+def test_compiled_templates_are_kept_by_content_so_a_new_deployments_edit_is_used() -> None:
+    """Letters were compiled afresh for every letter (~0.4 s each); the compiled code is now
+    kept by file name and content hash, so a second letter from the same templates compiles
+    nothing, and an edited template (or an edited partial it includes) in a new deployment is
+    what its cases get, not the cached wording of the old one."""
+    from handlers.letters import templates
+
+    head = "{# kind: letter #}\n"
+    v1 = {"X.md.j2": head + "Dear {{ name }}, {% include 'P.md.j2' %}",
+          "P.md.j2": "{# kind: partial #}\nwe are sorry."}
+    v2 = {**v1, "X.md.j2": head + "Hello {{ name }}, {% include 'P.md.j2' %}"}
+    v3 = {**v2, "P.md.j2": "{# kind: partial #}\nwe apologise."}
+    assert templates.render_markdown(v1.get, "X", {"name": "Sam"}) == "Dear Sam, we are sorry."
+    kept = len(templates._COMPILED)
+    assert templates.render_markdown(v1.get, "X", {"name": "Ann"}) == "Dear Ann, we are sorry."
+    assert len(templates._COMPILED) == kept  # nothing compiled again
+    assert templates.render_markdown(v2.get, "X", {"name": "Sam"}) == "Hello Sam, we are sorry."
+    assert templates.render_markdown(v3.get, "X", {"name": "Sam"}) == "Hello Sam, we apologise."
+    assert templates.render_markdown(v1.get, "X", {"name": "Sam"}) == "Dear Sam, we are sorry."

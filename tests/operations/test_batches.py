@@ -58,6 +58,7 @@ def test_batch_on_a_filter_records_failures_and_can_be_stopped(complaints: Engin
     retry = batch(complaints, retry.id)
     assert (retry.done, retry.failed) == (1, 1)
     assert retry.errors == [(fine.id, "no open incident")]
+    assert retry.keys == {fine.id: "CMS-0101"}  # progress names the case reference
     assert complaints.incidents(instance_id=broken.id)  # retried, failed again: a new incident
     stopped = create_batch(complaints, "cancel", user="ops", reason="x", ids=[fine.id])
     stop_batch(complaints, stopped.id, user="ops")

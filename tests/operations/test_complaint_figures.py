@@ -205,3 +205,40 @@ def test_api_gives_the_per_tier_figures_per_department(complaints: Engine,
     bad = client.get("/api/v1/figures/complaints?department=NOPE",
                      headers=token_for("integration"))
     assert bad.status_code == 400
+
+
+def test_tier_rows_follow_each_change_of_a_case(complaints: Engine,
+                                                caseload: dict[str, int]) -> None:
+    """The tier rows are kept by the database in the writing transaction (decision 0026): a
+    case cancelled later leaves every figure at once, a tier closing on an open case enters."""
+    with complaints.db.begin() as conn:
+        conn.execute(update(process_instances).where(process_instances.c.id == caseload["CMS-D"])
+                     .values(status="cancelled"))
+    f = compute(complaints, "CMS")
+    assert "dissatisfaction" not in f.resolve_days
+    assert f.resolve_days["resolution"] == {"count": 2, "median": 14, "p90": 19}  # 9, 19
+    closed_e = _tier("resolution", "2026-02-27", "2026-03-20", "2026-03-27", "not_upheld")
+    with complaints.db.begin() as conn:
+        conn.execute(update(process_instances).where(process_instances.c.id == caseload["CMS-E"])
+                     .values(summary={"tier": "review", "tier_history": [closed_e],
+                                      "received_date": "2026-03-27",
+                                      "response_due": "2026-04-24"}))
+    f = compute(complaints, "CMS")
+    # E's resolution: Fri 27 Feb to Fri 27 Mar is 20 working days, a week late.
+    assert f.resolve_days["resolution"] == {"count": 3, "median": 19, "p90": 20}
+    assert f.outcomes["resolution"] == {"upheld": 2, "not_upheld": 1}
+    assert f.within_target["resolution"] == {"judged": 3, "met": 1, "share": 0.333}
+
+
+def test_a_date_that_is_no_date_is_left_out_of_the_days_only(complaints: Engine,
+                                                             caseload: dict[str, int]) -> None:
+    """A closing date such as 30 February (bad data from an old import) cannot be counted in
+    working days; the other tiers' days are still worked out, and the tier still counts for
+    its outcome."""
+    bad = _tier("resolution", "2026-03-02", "2026-03-23", "2026-02-30", "upheld")
+    with complaints.db.begin() as conn:
+        conn.execute(update(process_instances).where(process_instances.c.id == caseload["CMS-A"])
+                     .values(summary={**CASES["CMS-A"]["summary"], "tier_history": [bad]}))
+    f = compute(complaints, "CMS")
+    assert f.resolve_days["resolution"] == {"count": 2, "median": 14.5, "p90": 19}  # 10, 19
+    assert f.outcomes["resolution"] == {"upheld": 2, "part_upheld": 1}

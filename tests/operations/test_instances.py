@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 
 from engine import Engine, SimulatedClock
@@ -87,3 +88,50 @@ def test_caseworkers_cannot_open_the_console(complaints: Engine, client: FlaskCl
                                              login_as: Login) -> None:
     login_as("caseworker")
     assert client.get("/operations").status_code == 403
+
+
+def test_incident_list_names_the_case_reference(complaints: Engine, client: FlaskClient,
+                                                login_as: Login) -> None:
+    broken = start_with_incident(complaints, "CMS-0777")
+    [incident] = complaints.incidents()
+    assert incident.business_key == "CMS-0777"
+    login_as("operations")
+    page = client.get("/operations").get_data(as_text=True)
+    link = f'/operations/instances/{broken.id}#incidents">CMS-0777</a>'
+    assert link in page and f">Case {broken.id}<" not in page
+
+
+def test_search_indexes_exist_on_postgresql_and_serve_the_client_name_search(
+        complaints: Engine) -> None:
+    """The 100,000-instance goal (issue 13) rests on these indexes (migration 0006)."""
+    if complaints.db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL-only indexes")
+    from sqlalchemy import text
+
+    from engine.instance_search import SEARCH_INDEXES
+    with complaints.db.connect() as conn:
+        names = set(conn.execute(text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'instance_facts'")).scalars())
+        assert set(SEARCH_INDEXES) <= names
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN SELECT instance_id FROM instance_facts "
+            "WHERE client_name ILIKE '%robin%'")).scalars())
+    assert "ix_instance_facts_client_trgm" in plan
+
+
+def test_search_facts_follow_every_change_of_an_instance(complaints: Engine) -> None:
+    """The facts the search filters on are kept by the database in the writing transaction:
+    a data repair that changes the division, a suspension, a cancellation are found at once."""
+    case = start(complaints, "CMS-0801", client={"name": "Casey Fictional"})
+    assert [r.id for r in search_instances(complaints, InstanceFilter(
+        client_name="casey", division="england-and-wales")).records] == [case.id]
+    set_variables(complaints, case.id, {"division": "scotland"}, user="ops", reason="moved")
+    assert search_instances(complaints, InstanceFilter(division="england-and-wales")).total == 0
+    assert search_instances(complaints, InstanceFilter(division="scotland")).total == 1
+    complaints.suspend(case.id, user="ops", reason="check")
+    page = search_instances(complaints, InstanceFilter(client_name="CASEY"))
+    assert page.counts["suspended"] == 1 and page.counts["active"] == 0
+    complaints.cancel(case.id, user="ops", reason="duplicate")
+    assert search_instances(complaints, InstanceFilter(status="cancelled",
+                                                       client_name="casey")).total == 1

@@ -113,3 +113,30 @@ def migrate(instance_id: int) -> Page:
     return _act(instance_id, "migrate-reason", f"Case moved to version {version}",
                 lambda why: engine().migrate(instance_id, int(version), user=user().username,
                                              reason=why))
+
+
+def _place(value: str) -> tuple[str, str]:
+    process_id, _, element_id = value.partition("/")
+    return process_id, element_id
+
+
+@bp.post("/operations/instances/<id:instance_id>/move")
+@requires(Permission.MANAGE_INSTANCES)
+def move(instance_id: int) -> Page:
+    """Move the case's token to another step of the same process, with a reason."""
+    process_id, source = _place(request.form.get("token", ""))
+    target_process, target = _place(request.form.get("target", ""))
+    if not source or not target:
+        return detail_page(instance_id, errors={"move-target": "Choose where to move the case"},
+                           status=422)
+    if target_process != process_id:
+        tokens, places = engine().move_options(instance_id)
+        names = {(p.process_id, p.element_id): p.name for p in [*tokens, *places]}
+        return detail_page(instance_id, errors={"move-target": (
+            f"{names.get((target_process, target), target)} is a step of {target_process}, "
+            f"and {names.get((process_id, source), source)} is in {process_id}: a token moves "
+            "only within the process it is in")}, status=422)
+    return _act(instance_id, "move-reason", "Case moved",
+                lambda why: engine().move_token(instance_id, process_id=process_id,
+                                                from_element=source, to_element=target,
+                                                user=user().username, reason=why))

@@ -41,6 +41,7 @@ def detail_page(instance_id: int, *, errors: dict[str, str] | None = None,
     every_task = eng.tasks(instance_id=instance_id, status=None, limit=1000)
     names = {t.id: t.name for t in every_task}
     versions = [v for v in versions_of(eng, record.process_id) if v != record.version]
+    tokens, places = eng.move_options(instance_id) if record.status == "active" else ([], [])
     page = render_template(
         "operations/instance.html", view=describe(eng, record), data=record.data,
         tasks=[t for t in every_task if t.status == "open"],
@@ -48,6 +49,7 @@ def detail_page(instance_id: int, *, errors: dict[str, str] | None = None,
         jobs=eng.jobs(instance_id), outbox=eng.outbox(instance_id),
         incidents=eng.incidents(open_only=False, instance_id=instance_id),
         history=history(eng.audit(instance_id), names), versions=versions,
+        tokens=tokens, places=places,
         errors=errors or {}, in_words=in_words, is_private=is_private, **extra)
     return page, status
 
