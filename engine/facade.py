@@ -411,7 +411,7 @@ class Engine:
         return self.instance(instance_id)
 
     def move_options(self, instance_id: int) -> tuple[list[MovePlace], list[MovePlace]]:
-        """Where the instance's tokens are, and where one may be moved (decision 0025)."""
+        """Where the instance's tokens are, and where one may be moved (decision 0023)."""
         with self.conns.read() as conn:
             workflow = self._workflow(conn, instance_id)
         if workflow is None:

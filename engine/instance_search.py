@@ -4,7 +4,7 @@ Every filter is one SQL condition on ``process_instances`` (summary values throu
 ``instance_facts`` rows that database triggers keep, open incidents through ``EXISTS``), so a
 page of 50 out of 100,000 instances is read newest first straight off the primary key and never
 loads a workflow state; counts are taken from the facts rows alone when they hold every filter
-(decision 0026). Paging is by id (``before``): a page does not shift when new instances start
+(decision 0024). Paging is by id (``before``): a page does not shift when new instances start
 while someone reads.
 """
 

@@ -1,5 +1,5 @@
 """Move a token: take the work waiting at one element away and make another element of the same
-(sub)process ready, with the case data as it stands (decision 0025).
+(sub)process ready, with the case data as it stands (decision 0023).
 
 SpiffWorkflow's ``reset_from_task_id`` rewinds to a task still in the tree, but history is
 compacted out of it (decision 0002), so the task to go back to is usually gone. Operations do

@@ -9,7 +9,7 @@ case from its summary. Cancelled cases and R19 consolatory-payment referrals nev
 
 The rows live in the ``tier_records`` table (:data:`workflows.tables.tier_records`), written by
 database triggers in the transaction of each step that changes a case's summary or status
-(Alembic revision ``0007_tier_records``, decision 0026): a figures request groups plain
+(Alembic revision ``0007_tier_records``, decision 0024): a figures request groups plain
 columns instead of expanding 100,000 summaries.
 """
 

@@ -1,4 +1,4 @@
-"""Operations move a case's token in Debian's chromium (decision 0025): the case waits at its
+"""Operations move a case's token in Debian's chromium (decision 0023): the case waits at its
 acknowledgement letter; they move it to the investigation from the case page with a reason,
 and the diagram and the waiting work follow; a move into another process is refused in words."""
 

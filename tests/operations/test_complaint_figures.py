@@ -209,7 +209,7 @@ def test_api_gives_the_per_tier_figures_per_department(complaints: Engine,
 
 def test_tier_rows_follow_each_change_of_a_case(complaints: Engine,
                                                 caseload: dict[str, int]) -> None:
-    """The tier rows are kept by the database in the writing transaction (decision 0026): a
+    """The tier rows are kept by the database in the writing transaction (decision 0024): a
     case cancelled later leaves every figure at once, a tier closing on an open case enters."""
     with complaints.db.begin() as conn:
         conn.execute(update(process_instances).where(process_instances.c.id == caseload["CMS-D"])

@@ -1,4 +1,4 @@
-"""Moving a token (decision 0025): the work at one element is taken away and another element of
+"""Moving a token (decision 0023): the work at one element is taken away and another element of
 the same running process is made ready with the case data as it stands, in one ordinary step
 that re-projects task rows, timers and subscriptions and audits the reason. What cannot be done
 is refused in words."""

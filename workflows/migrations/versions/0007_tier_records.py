@@ -1,4 +1,4 @@
-"""tier records: each tier of each kept complaint as a row, kept by triggers (decision 0026)
+"""tier records: each tier of each kept complaint as a row, kept by triggers (decision 0024)
 
 Revision ID: 0007_tier_records
 Revises: 0006_idempotency_resource
