@@ -102,7 +102,7 @@ def _spiff_roundtrip(steps: int) -> list[float]:
 
 def _redress_steps(url: str, steps: int, cache_size: int = 2000) -> list[float]:
     engine = make_engine(url, cache_size=cache_size)
-    warm_up(engine, 3)
+    warm_up(engine)  # to the steady state: statements prepared on the connection
     instance = engine.start(
         PROCESS, business_key="BENCH", user="bench", data={"counter": 0, "limit": steps + 10}
     )

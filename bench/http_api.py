@@ -15,7 +15,9 @@ Two ways of serving, each measured: ``sync`` (gunicorn's default sync workers; e
 opens and closes a TCP connection, as a client without keep-alive does) and ``keepalive``
 (``--worker-class gthread --threads 1``: one request at a time per worker, as with sync, but
 the connection stays open between requests, as a proxy or an integration's HTTP client keeps
-it; the README runs this one).
+it). On a quiet 2-core host the sync workers were the faster (gthread's poller and thread
+hand-off cost more than the connection they save), so the README runs those, and ``--modes``
+defaults to ``sync``.
 
 Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10] [--modes sync,keepalive]``.
 """
@@ -210,7 +212,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     add_common_args(parser, "http_api")
     parser.add_argument("--workers", default="1,2,4", help="gunicorn worker counts")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--modes", default="sync,keepalive", help="serving modes: "
+    parser.add_argument("--modes", default="sync", help="serving modes: "
                         + ", ".join(MODES))
     args = parser.parse_args(argv)
     if args.quick:
