@@ -5,10 +5,10 @@ Revises: 0006_idempotency_resource
 Create Date: 2026-12-04 19:40:00
 
 The figures used to expand every case's ``tier_history`` (JSON) on every request: 4 s at
-100,000 closed complaints. Triggers on ``process_instances`` now write a case's tier rows in the
-transaction of the step that changed its summary or status (a step that leaves both alone
-costs one comparison), and drop them when the case is cancelled, is an R19 referral or is
-deleted. Existing cases are filled in here. The rows are the ones the figures counted before
+100,000 closed complaints. Triggers on ``process_instances`` now write a case's tier rows in
+the transaction of the step that changed the summary values they are made of, its status or
+its end (a step that leaves those alone costs a few comparisons), and drop them when the case
+is cancelled, is an R19 referral or is deleted. Existing cases are filled in here. The rows are the ones the figures counted before
 (``workflows.tier_records``): the tiers of ``tier_history``, the tier an open case is in, and
 one closed row per completed case of a package that keeps no history.
 """
@@ -70,13 +70,25 @@ BEGIN
 END $$ LANGUAGE plpgsql
 """
 
+# The summary values the rows are made of: a step that changes only others (the stage, the
+# owner role, a payment) leaves the tier rows alone instead of rewriting them (dead tuples).
+_TIER_KEYS = ("route", "tier_history", "tier", "received_date", "response_due", "outcome",
+              "division")
+_PG_TIER_CHANGED = " OR ".join(
+    [f"(OLD.summary -> '{k}')::text IS DISTINCT FROM (NEW.summary -> '{k}')::text"
+     for k in _TIER_KEYS]
+    + ["OLD.status IS DISTINCT FROM NEW.status", "OLD.ended_at IS DISTINCT FROM NEW.ended_at"])
+_SQLITE_TIER_CHANGED = " OR ".join(
+    [f"json_extract(OLD.summary, '$.{k}') IS NOT json_extract(NEW.summary, '$.{k}')"
+     for k in _TIER_KEYS]
+    + ["OLD.status IS NOT NEW.status", "OLD.ended_at IS NOT NEW.ended_at"])
+
 _PG_TRIGGERS = (
     "CREATE TRIGGER tier_records_insert AFTER INSERT ON process_instances "
     "FOR EACH ROW EXECUTE FUNCTION redress_tier_records()",
     "CREATE TRIGGER tier_records_update AFTER UPDATE OF summary, status, ended_at "
-    "ON process_instances FOR EACH ROW WHEN (OLD.summary::text IS DISTINCT FROM "
-    "NEW.summary::text OR OLD.status IS DISTINCT FROM NEW.status OR OLD.ended_at IS DISTINCT "
-    "FROM NEW.ended_at) EXECUTE FUNCTION redress_tier_records()",
+    f"ON process_instances FOR EACH ROW WHEN ({_PG_TIER_CHANGED}) "
+    "EXECUTE FUNCTION redress_tier_records()",
     "CREATE TRIGGER tier_records_delete AFTER DELETE ON process_instances "
     "FOR EACH ROW EXECUTE FUNCTION redress_tier_records()",
 )
@@ -124,8 +136,7 @@ _SQLITE_TRIGGERS = (
     f"CREATE TRIGGER tier_records_insert AFTER INSERT ON process_instances BEGIN "
     f"{_SQLITE_INSERT} END",
     "CREATE TRIGGER tier_records_update AFTER UPDATE OF summary, status, ended_at "
-    "ON process_instances WHEN OLD.summary IS NOT NEW.summary OR OLD.status IS NOT NEW.status "
-    "OR OLD.ended_at IS NOT NEW.ended_at BEGIN "
+    f"ON process_instances WHEN {_SQLITE_TIER_CHANGED} BEGIN "
     f"DELETE FROM tier_records WHERE instance_id = OLD.id; {_SQLITE_INSERT} END",
     "CREATE TRIGGER tier_records_delete AFTER DELETE ON process_instances BEGIN "
     "DELETE FROM tier_records WHERE instance_id = OLD.id; END",
