@@ -285,8 +285,9 @@ class Runtime:
         """Start an instance: insert its row, then run its first step in the same transaction.
 
         With ``conn`` it runs in the caller's transaction; the caller calls :meth:`committed`.
-        ``last``: the caller does nothing more in that transaction but commit it, so the step's
-        writes can go with the COMMIT (:func:`hold`).
+        ``last``: nothing after the step in that transaction reads what the step wrote (the
+        caller commits, or adds rows of its own), so the step's writes can go with the COMMIT
+        (:func:`hold`).
         """
         if conn is None:
             with self.conns.write() as own:
