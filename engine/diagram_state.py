@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ProcessDiagram",
     "definition_ids",
+    "element_names",
     "instance_diagrams",
     "process_elements",
     "process_xml",
@@ -82,6 +83,16 @@ def process_xml(engine: Engine, definition_id: int) -> list[tuple[str, str, str,
 
 
 Marks = dict[str, set[str]]
+
+
+def element_names(engine: Engine, definition_id: int) -> dict[str, str]:
+    """The name an analyst gave each element (by id) in a definition and what it calls; an
+    element without a name is left out (its id is all there is to show)."""
+    with engine.reads.connect() as conn:
+        definition = engine.definitions.get(conn, definition_id)
+    return {ts.bpmn_id: ts.bpmn_name for spec in _specs(definition)
+            for ts in spec.task_specs.values()
+            if getattr(ts, "bpmn_id", None) and getattr(ts, "bpmn_name", None)}
 
 
 def process_elements(engine: Engine, definition_id: int) -> dict[str, set[str]]:

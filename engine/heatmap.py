@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 
 from engine.clock import as_utc
 from engine.db import is_postgres
-from engine.diagram_state import ProcessDiagram, process_elements, process_xml
+from engine.diagram_state import ProcessDiagram, element_names, process_elements, process_xml
 from engine.tables import human_tasks, incidents, jobs, process_instances, timers
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class ElementHeat:
     incidents: int = 0
     completed: int = 0
     mean_duration_s: float | None = None
+    name: str | None = None  # the element's name in the diagram, where it has one
 
 
 def _seconds(conn: Any, later: Any, earlier: Any) -> Any:
@@ -151,6 +152,9 @@ def heat_diagrams(engine: Engine, process_id: str) -> tuple[list[ProcessDiagram]
         definition_id = engine.definitions.latest_id(conn, process_id)
     found = heat(engine, process_id)
     elements = process_elements(engine, definition_id)
+    names = element_names(engine, definition_id)
+    for element_id, item in found.items():
+        item.name = names.get(element_id)
     diagrams = []
     for pid, name, filename, xml in process_xml(engine, definition_id):
         mine = {k: h for k, h in found.items() if k in elements.get(pid, set())}
