@@ -113,6 +113,12 @@ class _Write:
     expect: int | None
     failure: Failure | None
 
+    def missed(self) -> Exception:
+        """What to raise when the write touched other rows than ``expect`` (both databases)."""
+        if self.failure is not None:
+            return self.failure()
+        return RuntimeError(f"a write touched other rows than the {self.expect} expected")
+
 
 class Writes:
     """Writes that nothing reads back before COMMIT; :meth:`flush` sends and checks them."""
@@ -140,10 +146,9 @@ class Writes:
             self.pending.append(item)
             return
         rowcount = self.conn.execute(statement, params).rowcount
-        if expect is not None and failure is not None:
-            sets = 1 if isinstance(params, Mapping) else len(params)
-            if rowcount != expect * sets:
-                raise failure()
+        sets = 1 if isinstance(params, Mapping) else len(params)
+        if expect is not None and rowcount != expect * sets:
+            raise item.missed()
 
     def take(self, other: Writes) -> None:
         """Queue ``other``'s writes after these (several steps in one transaction)."""
@@ -158,10 +163,7 @@ class Writes:
         try:
             self._send(self._compile(items), commit)
         except _CheckFailed as failed:
-            item = items[failed.number]
-            if item.failure is not None:
-                raise item.failure() from None
-            raise
+            raise items[failed.number].missed() from None
 
     def _compile(self, items: list[_Write]) -> list[tuple[_Shape, list[Mapping[str, Any]]]]:
         """Each write's compiled shape and parameter sets; what has none runs now."""
