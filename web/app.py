@@ -34,6 +34,7 @@ from web.operations import bp as operations
 from web.operations.running import install_metrics
 from web.pages import bp as pages
 from web.problems import register_problem_handlers
+from web.sessions import CookieSessions
 from workflows.bootstrap import INSTANCE_DIR, build_engine
 from workflows.catalogue import Catalogue
 from workflows.idempotency import IdempotencyStore
@@ -145,6 +146,7 @@ def create_app(engine: Engine | None = None, *, test_mode: bool | None = None,
     _check_test_mode(test_mode, engine, production)
 
     app = Flask(__name__)
+    app.session_interface = CookieSessions()
     app.url_map.converters["id"] = IdConverter
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=production,
                       MAX_CONTENT_LENGTH=16 * 1024 * 1024, JSON_SORT_KEYS=False)

@@ -85,6 +85,16 @@ def test_throughput_counts_completions_and_starts_per_worker_count(tmp_path: Pat
                 assert found["per_s"] > 0 and found["conflicts"] == 0
 
 
+@pytest.mark.skipif(not PG_URL, reason="bench/http_api.py measures PostgreSQL only")
+def test_http_api_serves_completions_through_gunicorn_in_both_modes(tmp_path: Path) -> None:
+    results = run_bench("http_api", tmp_path, "--modes", "sync,keepalive", "--repeat", "2")
+    for mode in ("sync", "keepalive"):
+        found = results["results"][f"postgresql/{mode}/1"]
+        assert found["ops"] > 0 and found["engine_per_s"] > 0
+        assert len(found["runs"]) == 2
+        assert found["http_over_engine"] == found["per_s"] / found["engine_per_s"]
+
+
 def test_timers_fire_exactly_once_and_lateness_is_measured(tmp_path: Path) -> None:
     results = run_bench("timers", tmp_path)["results"]
     for kind in KINDS:
