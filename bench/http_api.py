@@ -12,15 +12,20 @@ In the same run and database, ``bench/throughput.py``'s completion phase runs wi
 engine processes as gunicorn workers (``Engine.tasks`` + ``Engine.complete``, no HTTP), so
 ``http ÷ engine`` says what Flask, the JSON API and the sign-in check cost on this host today.
 
-Two ways of serving, each measured: ``sync`` (gunicorn's default sync workers; every request
-opens and closes a TCP connection, as a client without keep-alive does) and ``keepalive``
-(``--worker-class gthread --threads 1``: one request at a time per worker, as with sync, but
-the connection stays open between requests, as a proxy or an integration's HTTP client keeps
-it). On a quiet 2-core host the sync workers were the faster (gthread's poller and thread
-hand-off cost more than the connection they save), so the README runs those, and ``--modes``
-defaults to ``sync``.
+Two ways of serving, each measured: ``keepalive`` (``--worker-class gthread --threads 1
+--keep-alive 75``, as the README runs the workers: one request at a time per worker, the
+connection kept between requests, as a proxy with upstream keep-alive or an integration's HTTP
+client keeps it) and ``sync`` (gunicorn's default sync workers: every request opens and closes
+a TCP connection, and the worker lingers until the client has closed its side). With a load
+generator that costs the cores little, the kept connections cost the workers about a quarter
+less CPU per request (docs/decisions/0025).
 
-Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10] [--modes sync,keepalive]``.
+Engine and HTTP runs are interleaved ``--repeat`` times per worker count and the table gives
+the run with the median ratio: this host's speed drifts by ±15% from minute to minute, and a
+single pair of runs can land on either side of a goal.
+
+Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10] [--modes keepalive,sync]
+[--repeat 5]``.
 """
 
 from __future__ import annotations
@@ -101,7 +106,7 @@ def _children_cpu(parent: int) -> float:
 #: gunicorn options per serving mode (see the module docstring).
 MODES = {
     "sync": [],
-    "keepalive": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "30"],
+    "keepalive": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "75"],
 }
 
 
@@ -270,7 +275,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     add_common_args(parser, "http_api")
     parser.add_argument("--workers", default="1,2,4", help="gunicorn worker counts")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--modes", default="sync", help="serving modes: "
+    parser.add_argument("--modes", default="keepalive,sync", help="serving modes: "
                         + ", ".join(MODES))
     parser.add_argument("--repeat", type=int, default=1,
                         help="engine and HTTP runs, interleaved, per worker count: the table "
