@@ -1,12 +1,13 @@
 """HTTP throughput: task completions/s through the JSON API under gunicorn, on PostgreSQL.
 
-Starts ``gunicorn -w N 'web.app:create_app()'`` on a fresh
-PostgreSQL schema with the loop diagram deployed, a caseworker with an API token, and some open
-instances per connection. One client process (:class:`Load`) keeps two connections per gunicorn
-worker busy, so no worker waits for work: each ``POST /api/v1/tasks/<id>/complete`` takes the
-next task id from the reply (which carries the instance's open tasks, as a caseworker's screen
-would show them). The client runs on the same two cores and its CPU is reported, so the figure
-is a lower bound for the server.
+Starts ``gunicorn -w N 'web.app:create_app()'`` on a fresh PostgreSQL schema with the loop
+diagram deployed, a caseworker with an API token, and some open instances per connection. One
+client process (:class:`Load`) keeps four connections per gunicorn worker busy, so no worker
+waits for work (a kept connection stays with the worker that accepted it; with two per worker,
+a worker sometimes got none). Each ``POST /api/v1/tasks/<id>/complete`` takes the next task id
+from the reply (which carries the instance's open tasks, as a caseworker's screen would show
+them). The client runs on the same two cores and its CPU is reported, so the figure is a lower
+bound for the server.
 
 In the same run and database, ``bench/throughput.py``'s completion phase runs with as many
 engine processes as gunicorn workers (``Engine.tasks`` + ``Engine.complete``, no HTTP), so
@@ -58,6 +59,8 @@ from bench.common import (  # noqa: E402
 from bench.throughput import run_phase  # noqa: E402
 
 PROCESS = "bench_loop"
+#: Enough that every worker holds a kept connection whichever worker accepts each one.
+CONNECTIONS_PER_WORKER = 4
 
 
 def _free_port() -> int:
@@ -232,7 +235,7 @@ class Load:
 def run(url: str, token: str, instance_ids: list[int], workers: int, seconds: float,
         mode: str = "sync") -> dict[str, Any]:
     task_ids = open_tasks(url, instance_ids)
-    clients = 2 * workers
+    clients = CONNECTIONS_PER_WORKER * workers
     per = len(task_ids) // clients
     with gunicorn(url, workers, mode) as (port, master):
         load = Load(port, token, [task_ids[c * per:(c + 1) * per] for c in range(clients)],
@@ -293,7 +296,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {}
     results: dict[str, Any] = {}
     with database("postgresql", args.pg) as url:
-        token, instance_ids = prepare(url, 4 * max(counts) * 2)
+        token, instance_ids = prepare(url, 2 * CONNECTIONS_PER_WORKER * max(counts))
         for workers in counts:
             runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
             engine_runs: list[float] = []
