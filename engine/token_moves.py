@@ -87,7 +87,7 @@ def _movable(spec: Any) -> bool:
 
 
 def _workflows(top: BpmnWorkflow) -> list[Any]:
-    """The top workflow and every running subprocess, each once per process (the first)."""
+    """The top workflow and every running subprocess (a process may run more than once)."""
     return [top, *(sp for sp in top.subprocesses.values() if not sp.completed)]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from engine import Engine
 from engine.calendar import Division, is_working_day, parse_division
 from engine.summaries import snapshot
-from workflows.tier_records import kept, query, with_tier_rows
+from workflows.tier_records import WITH_TIER_ROWS, kept, query
 
 __all__ = ["DEPARTMENTS", "ComplaintFigures", "compute", "csv_rows"]
 
@@ -76,9 +76,6 @@ class _WorkingDays:
     """A running count of working days per division over the days the figures meet (bank
     holidays from :mod:`engine.calendar`), handed to the database as a JSON calendar so it
     subtracts two counts per tier instead of Python working out each (received, closed)."""
-
-    def __init__(self) -> None:
-        self._index: dict[Division, dict[date, int]] = {}
 
     @staticmethod
     def division(name: str) -> Division:
@@ -134,11 +131,11 @@ def _monday(day: date) -> str:
     return (day - timedelta(days=day.weekday())).isoformat()
 
 
-def _volumes(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
+def _volumes(conn: Any, procs: tuple[str, ...], start: date | None,
              end: date | None) -> list[tuple[str, str, int]]:
     """Tiers received per tier per week: the database counts per day, Python makes weeks."""
     extra, values = _period("received", start, end)
-    sql = (f"{with_t} SELECT tier, received, count(*) FROM t WHERE tier IS NOT NULL "
+    sql = (f"{WITH_TIER_ROWS} SELECT tier, received, count(*) FROM t WHERE tier IS NOT NULL "
            f"AND received IS NOT NULL{extra} GROUP BY tier, received")
     weeks: dict[tuple[str, str], int] = defaultdict(int)
     for tier, received, n in conn.execute(query(sql, procs, **values)):
@@ -158,14 +155,15 @@ _CALENDAR = {
 }
 
 
-def _closed(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
+def _closed(conn: Any, procs: tuple[str, ...], start: date | None,
             end: date | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     extra, values = _period("closed", start, end)
+    in_t, _ = _period("t.closed", start, end)  # the same period, where t is one of a join
     closed = f"FROM t WHERE closed IS NOT NULL AND tier IS NOT NULL{extra}"
     # The span of dates per division (ISO-looking ones): the calendar covers it day by day.
     looks = "LIKE '____-__-__'"
     ranges = conn.execute(query(
-        f"{with_t} SELECT division, min(CASE WHEN received {looks} THEN received END), "
+        f"{WITH_TIER_ROWS} SELECT division, min(CASE WHEN received {looks} THEN received END), "
         f"max(CASE WHEN received {looks} THEN received END), "
         f"min(CASE WHEN closed {looks} THEN closed END), "
         f"max(CASE WHEN closed {looks} THEN closed END) {closed} GROUP BY division",
@@ -173,7 +171,7 @@ def _closed(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
     calendar = _WorkingDays().calendar([(str(r[0]), list(r[1:])) for r in ranges])
     if calendar is None:  # a date that is no date: every distinct day instead of the span
         days = conn.execute(query(
-            f"{with_t} SELECT division, received {closed} GROUP BY division, received "
+            f"{WITH_TIER_ROWS} SELECT division, received {closed} GROUP BY division, received "
             f"UNION ALL SELECT division, closed {closed} GROUP BY division, closed",
             procs, **values)).all()
         calendar = _WorkingDays().calendar(
@@ -181,13 +179,12 @@ def _closed(conn: Any, with_t: str, procs: tuple[str, ...], start: date | None,
     dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
     # One pass over the tier rows: the span in working days is the difference of the two
     # running counts (NULL when a date is not a real date); every closed-tier figure follows.
-    sql = (f"{with_t}, {_CALENDAR[dialect]} "
+    sql = (f"{WITH_TIER_ROWS}, {_CALENDAR[dialect]} "
            f"SELECT t.tier, t.outcome, c2.n - c1.n AS days, count(*), count(t.due), "
            f"sum(CASE WHEN t.due IS NOT NULL AND t.closed <= t.due THEN 1 ELSE 0 END) "
            f"FROM t LEFT JOIN cal c1 ON c1.division = t.division AND c1.day = t.received "
            f"LEFT JOIN cal c2 ON c2.division = t.division AND c2.day = t.closed "
-           f"WHERE t.closed IS NOT NULL AND t.tier IS NOT NULL{extra.replace('closed', 't.closed')}"
-           " "
+           f"WHERE t.closed IS NOT NULL AND t.tier IS NOT NULL{in_t} "
            f"GROUP BY t.tier, t.outcome, c2.n - c1.n")
     judged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     outcomes: dict[str, dict[str, int]] = defaultdict(dict)
@@ -276,9 +273,8 @@ def compute(engine: Engine, department: str = "CMS", *, start: date | None = Non
     procs = DEPARTMENTS[department]
     now = engine.clock.now()
     with snapshot(engine.db) as conn:
-        with_t = with_tier_rows(conn.dialect.name)
-        volumes = _volumes(conn, with_t, procs, start, end)
-        resolve, within, outcomes = _closed(conn, with_t, procs, start, end)
+        volumes = _volumes(conn, procs, start, end)
+        resolve, within, outcomes = _closed(conn, procs, start, end)
         overdue = _overdue(conn, procs, now.date())
         payments = _payments(conn, procs, start, end)
         systemic = _systemic(conn, procs, start, end)

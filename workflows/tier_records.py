@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import TextClause, bindparam, text
 
-__all__ = ["DATE_RE", "kept", "query", "with_tier_rows"]
+__all__ = ["DATE_RE", "WITH_TIER_ROWS", "kept", "query"]
 
 DATE_RE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
@@ -29,21 +29,15 @@ _KEPT_PG = ("pi.status <> 'cancelled' AND pi.process_id IN :processes "
 _KEPT_SQLITE = ("pi.status <> 'cancelled' AND pi.process_id IN :processes "
                 "AND COALESCE(json_extract(pi.summary, '$.route'), '') "
                 "<> 'consolatory_payment_referral'")
-# Columns: instance_id, process_id, tier, received, due, closed, outcome, division.
-_TIER_ROWS = ("WITH t AS (SELECT instance_id, process_id, tier, received, due, closed, outcome, "
-              "division FROM tier_records WHERE process_id IN :processes)")
+#: ``WITH t AS (the tier rows)``, to put before a query over ``t``; binds ``:processes``
+#: (expanding). Columns: instance_id, process_id, tier, received, due, closed, outcome, division.
+WITH_TIER_ROWS = ("WITH t AS (SELECT instance_id, process_id, tier, received, due, closed, "
+                  "outcome, division FROM tier_records WHERE process_id IN :processes)")
 
 
 def kept(dialect: str) -> str:
     """The condition every figure applies to a case: not cancelled, in the package, not R19."""
     return _KEPT_PG if dialect == "postgresql" else _KEPT_SQLITE
-
-
-def with_tier_rows(dialect: str) -> str:
-    """``WITH t AS (the tier rows)``, to put before a query over ``t``; binds ``:processes``
-    (expanding). The same for both dialects; kept for the callers' sake."""
-    del dialect
-    return _TIER_ROWS
 
 
 def query(sql: str, processes: Sequence[str], **values: Any) -> TextClause:
