@@ -218,6 +218,9 @@ def machine(pg_url: str | None = None) -> dict[str, Any]:
                 info["pg_synchronous_commit"] = conn.execute(
                     text("SHOW synchronous_commit")).scalar()
                 info["pg_shared_buffers"] = conn.execute(text("SHOW shared_buffers")).scalar()
+                # Off on some test machines: long runs then read past dead rows that a
+                # production server would have vacuumed away.
+                info["pg_autovacuum"] = conn.execute(text("SHOW autovacuum")).scalar()
             eng.dispose()
     with contextlib.suppress(Exception):
         info["git"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],

@@ -13,19 +13,21 @@ In the same run and database, ``bench/throughput.py``'s completion phase runs wi
 engine processes as gunicorn workers (``Engine.tasks`` + ``Engine.complete``, no HTTP), so
 ``http ÷ engine`` says what Flask, the JSON API and the sign-in check cost on this host today.
 
-Two ways of serving, each measured: ``sync`` (gunicorn's default sync workers, as the README
-runs them: every request opens and closes a TCP connection, and the worker lingers until the
-client has closed its side) and ``keepalive`` (``--worker-class gthread --threads 1
---keep-alive 75``: one request at a time per worker, the connection kept between requests).
-Kept connections cost a worker about a quarter less CPU per request, but a kept connection
-stays with the worker that accepted it, and in some runs one worker took most of them while
-another idled (docs/decisions/0025), so the README keeps sync workers.
+Three ways of serving: ``sync`` (gunicorn's default sync workers, as the README runs them:
+every request opens and closes a TCP connection, and the worker lingers until the client has
+closed its side), ``keepalive`` (``--worker-class gthread --threads 1 --keep-alive 75``: one
+request at a time per worker, the connection kept between requests) and ``capped`` (the same
+with ``--worker-connections 4``: a worker holding four connections accepts no more, and
+closes a reply's connection once three wait idle). Kept connections cost a worker less CPU per
+request, but a kept connection stays with the worker that accepted it, and uncapped, in some
+runs one worker took most of them while another idled (docs/decisions/0025); the cap spreads
+them.
 
 Engine and HTTP runs are interleaved ``--repeat`` times per worker count and the table gives
 the run with the median ratio: this host's speed drifts by ±15% from minute to minute, and a
 single pair of runs can land on either side of a goal.
 
-Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10] [--modes sync,keepalive]
+Run: ``python bench/http_api.py [--workers 1,2,4] [--seconds 10] [--modes sync,capped]
 [--repeat 5]``.
 """
 
@@ -110,6 +112,8 @@ def _children_cpu(parent: int) -> float:
 MODES = {
     "sync": [],
     "keepalive": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "75"],
+    "capped": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "75",
+               "--worker-connections", str(CONNECTIONS_PER_WORKER)],
 }
 
 
@@ -278,7 +282,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     add_common_args(parser, "http_api")
     parser.add_argument("--workers", default="1,2,4", help="gunicorn worker counts")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--modes", default="sync,keepalive", help="serving modes: "
+    parser.add_argument("--modes", default="sync,capped", help="serving modes: "
                         + ", ".join(MODES))
     parser.add_argument("--repeat", type=int, default=1,
                         help="engine and HTTP runs, interleaved, per worker count: the table "
