@@ -157,8 +157,7 @@ _CALENDAR = {
 
 def _closed(conn: Any, procs: tuple[str, ...], start: date | None,
             end: date | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    extra, values = _period("closed", start, end)
-    in_t, _ = _period("t.closed", start, end)  # the same period, where t is one of a join
+    extra, values = _period("t.closed", start, end)  # t.closed: every query reads t, one joins
     closed = f"FROM t WHERE closed IS NOT NULL AND tier IS NOT NULL{extra}"
     # The span of dates per division (ISO-looking ones): the calendar covers it day by day.
     looks = "LIKE '____-__-__'"
@@ -184,7 +183,7 @@ def _closed(conn: Any, procs: tuple[str, ...], start: date | None,
            f"sum(CASE WHEN t.due IS NOT NULL AND t.closed <= t.due THEN 1 ELSE 0 END) "
            f"FROM t LEFT JOIN cal c1 ON c1.division = t.division AND c1.day = t.received "
            f"LEFT JOIN cal c2 ON c2.division = t.division AND c2.day = t.closed "
-           f"WHERE t.closed IS NOT NULL AND t.tier IS NOT NULL{in_t} "
+           f"WHERE t.closed IS NOT NULL AND t.tier IS NOT NULL{extra} "
            f"GROUP BY t.tier, t.outcome, c2.n - c1.n")
     judged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     outcomes: dict[str, dict[str, int]] = defaultdict(dict)
