@@ -87,15 +87,14 @@ def throughput_rows() -> list[Row]:
 
 def http_rows() -> list[Row]:
     """The sync workers the README runs (older results named their key without the mode)."""
-    def run(d: dict[str, Any], w: int) -> Any:
-        return _get(d, "results", f"postgresql/sync/{w}") or _get(d, "results", f"postgresql/{w}")
+    def cell(d: dict[str, Any], w: int) -> str:
+        run = _get(d, "results", f"postgresql/sync/{w}") or _get(d, "results", f"postgresql/{w}")
+        return (f"{_get(run, 'per_s'):,.0f} ({_get(run, 'latency', 'p50_ms'):.1f} / "
+                f"{_get(run, 'latency', 'p99_ms'):.1f}), "
+                f"{_get(run, 'http_over_engine') or float('nan'):.2f}")
 
     return [(f"{w} gunicorn worker(s): completions/s (p50 / p99 ms), http ÷ engine",
-             lambda d, w=w: (f"{_get(run(d, w), 'per_s'):,.0f} "
-                             f"({_get(run(d, w), 'latency', 'p50_ms'):.1f} / "
-                             f"{_get(run(d, w), 'latency', 'p99_ms'):.1f}), "
-                             f"{_get(run(d, w), 'http_over_engine') or float('nan'):.2f}"))
-            for w in (1, 2, 4)]
+             lambda d, w=w: cell(d, w)) for w in (1, 2, 4)]
 
 
 SCALE_OPS = ("complete", "inbox: one lane (caseworker)", "inbox: two lanes (review, ice)",
