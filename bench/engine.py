@@ -26,8 +26,14 @@ and its ``COMMIT`` on a held connection, the least any durable step must pay. ``
 (mem+floor)`` is a durable step over the first 10% against pure in-memory SpiffWorkflow plus
 that floor: how close Redress comes to "the workflow step plus one commit".
 
-Run: ``python bench/engine.py [--steps 200] [--pg URL] [--quick]``. Prints a table and writes
-``bench/results/engine.json``.
+The host's speed drifts from minute to minute, and one pass of each variant in turn let that
+drift fall between the variants a ratio compares. So the variants run ``--rounds`` times
+(default 5), interleaved, the order turning each round; each ratio is taken within its round
+(between runs seconds apart), and every figure printed is the median over the rounds. Each
+round's ratios are printed too, and written to the result under ``per_round``.
+
+Run: ``python bench/engine.py [--steps 200] [--rounds 5] [--pg URL] [--quick]``. Prints a
+table and writes ``bench/results/engine.json``.
 """
 
 from __future__ import annotations
@@ -189,6 +195,70 @@ def _summary(times: list[float]) -> dict[str, float]:
     }
 
 
+def _variants(args: argparse.Namespace) -> list[tuple[str, Callable[[], list[float]]]]:
+    """Every variant of one round, as (name, run): each run times ``args.steps`` steps."""
+    def on_sqlite(run: Callable[[str], list[float]], name: str) -> Callable[[], list[float]]:
+        def go() -> list[float]:
+            with tempfile.TemporaryDirectory() as tmp:
+                return run(f"sqlite:///{tmp}/{name}.db")
+        return go
+
+    def on_pg(run: Callable[[str], list[float]]) -> Callable[[], list[float]]:
+        def go() -> list[float]:
+            url, drop = _pg_url(args.pg)
+            try:
+                return run(url)
+            finally:
+                drop()
+        return go
+
+    steps = args.steps
+    found: list[tuple[str, Callable[[], list[float]]]] = [
+        ("spiff", lambda: _spiff_steps(steps)),
+        ("spiff+roundtrip", lambda: _spiff_roundtrip(steps)),
+        ("floor-sqlite", on_sqlite(lambda u: _floor(u, steps), "floor")),
+    ]
+    if not args.no_pg:
+        found.append(("floor-postgresql", on_pg(lambda u: _floor(u, steps))))
+    for suffix, cache_size in (("", 2000), ("-cold", 0)):
+        def redress(u: str, cache_size: int = cache_size) -> list[float]:
+            return _redress_steps(u, steps, cache_size)
+        found.append((f"redress-sqlite{suffix}", on_sqlite(redress, "bench")))
+        if not args.no_pg:
+            found.append((f"redress-postgresql{suffix}", on_pg(redress)))
+    return found
+
+
+def _ratios(results: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Each variant's ratios to in-memory SpiffWorkflow (and its floor) within one round."""
+    base, rt = results["spiff"], results["spiff+roundtrip"]
+    ratios: dict[str, dict[str, float]] = {}
+    for name, r in results.items():
+        found = {
+            "ratio_memory": r["mean_ms"] / base["mean_ms"],
+            "ratio_roundtrip": r["mean_ms"] / rt["mean_ms"],
+            "early_ratio_memory": r["first10pct_ms"] / base["first10pct_ms"],
+            "early_ratio_roundtrip": r["first10pct_ms"] / rt["first10pct_ms"],
+        }
+        db = next((d for d in ("postgresql", "sqlite") if f"-{d}" in name), None)
+        floor = results.get(f"floor-{db}") if db and name.startswith("redress") else None
+        if floor is not None:  # against the workflow step plus one bare commit
+            found["early_ratio_memory_plus_floor"] = r["first10pct_ms"] / (
+                base["first10pct_ms"] + floor["mean_ms"]
+            )
+        ratios[name] = found
+    return ratios
+
+
+def _median_over(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Per variant and figure, the median over the rounds (the lower middle of an even count)."""
+    def median(values: list[float]) -> float:
+        return sorted(values)[(len(values) - 1) // 2]
+
+    return {name: {key: median([r[name][key] for r in rounds]) for key in rounds[0][name]}
+            for name in rounds[0]}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
@@ -199,42 +269,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ),
     )
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="each variant runs once per round, the order turning round by "
+                             "round; every figure is the median over the rounds")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine.json"))
     parser.add_argument("--quick", action="store_true", help="a seconds-long smoke run")
     args = parser.parse_args(argv)
     if args.quick:
-        args.steps = 20
+        args.steps, args.rounds = 20, min(args.rounds, 2)  # two: the interleaving runs too
 
-    results: dict[str, dict[str, float]] = {}
-    results["spiff"] = _summary(_spiff_steps(args.steps))
-    results["spiff+roundtrip"] = _summary(_spiff_roundtrip(args.steps))
-    with tempfile.TemporaryDirectory() as tmp:
-        results["floor-sqlite"] = _summary(_floor(f"sqlite:///{tmp}/floor.db", args.steps))
-    if not args.no_pg:
-        url, drop = _pg_url(args.pg)
-        try:
-            results["floor-postgresql"] = _summary(_floor(url, args.steps))
-        finally:
-            drop()
-    for suffix, cache_size in (("", 2000), ("-cold", 0)):
-        with tempfile.TemporaryDirectory() as tmp:
-            results[f"redress-sqlite{suffix}"] = _summary(
-                _redress_steps(f"sqlite:///{tmp}/bench.db", args.steps, cache_size)
-            )
-        if not args.no_pg:
-            url, drop = _pg_url(args.pg)
-            try:
-                results[f"redress-postgresql{suffix}"] = _summary(
-                    _redress_steps(url, args.steps, cache_size)
-                )
-            finally:
-                drop()
+    variants = _variants(args)
+    rounds: list[dict[str, dict[str, float]]] = []
+    for number in range(max(1, args.rounds)):
+        # Turned, so no variant always runs first (cold) or right after a slow one.
+        turn = number % len(variants)
+        timed = {name: _summary(run()) for name, run in variants[turn:] + variants[:turn]}
+        ratios = _ratios(timed)
+        rounds.append({name: {**timed[name], **ratios[name]} for name, _ in variants})
+    results = _median_over(rounds)
 
     sandbox = _sandbox_cost(200 if args.quick else 2000)
-    base, rt = results["spiff"], results["spiff+roundtrip"]
     print(
         f"Completing one user task, {args.steps} steps of a loop "
         "(mean over all steps; early = first 10% of steps)"
+        + (f"; median of {len(rounds)} rounds, each ratio taken within its round"
+           if len(rounds) > 1 else "")
     )
     print(
         f"{'variant':<26}{'mean ms':>9}{'p50 ms':>9}{'first10%':>10}{'last10%':>9}"
@@ -242,16 +301,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"{'early ÷(mem+floor)':>19}"
     )
     for name, r in results.items():
-        r["ratio_memory"] = r["mean_ms"] / base["mean_ms"]
-        r["ratio_roundtrip"] = r["mean_ms"] / rt["mean_ms"]
-        r["early_ratio_memory"] = r["first10pct_ms"] / base["first10pct_ms"]
-        r["early_ratio_roundtrip"] = r["first10pct_ms"] / rt["first10pct_ms"]
-        db = next((d for d in ("postgresql", "sqlite") if f"-{d}" in name), None)
-        floor = results.get(f"floor-{db}") if db and name.startswith("redress") else None
-        if floor is not None:  # against the workflow step plus one bare commit
-            r["early_ratio_memory_plus_floor"] = r["first10pct_ms"] / (
-                base["first10pct_ms"] + floor["mean_ms"]
-            )
         early_floor = r.get("early_ratio_memory_plus_floor")
         print(
             f"{name:<26}{r['mean_ms']:>9.3f}{r['p50_ms']:>9.3f}{r['first10pct_ms']:>10.3f}"
@@ -259,6 +308,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{r['early_ratio_memory']:>11.2f}{r['early_ratio_roundtrip']:>10.2f}"
             + (f"{early_floor:>19.2f}" if early_floor is not None else "")
         )
+    if len(rounds) > 1:
+        print("\nEach round's early ÷(mem+floor) and ÷ memory (200 steps):")
+        for name in results:
+            if "early_ratio_memory_plus_floor" in results[name]:
+                early = ", ".join(f"{r[name]['early_ratio_memory_plus_floor']:.2f}"
+                                  for r in rounds)
+                whole = ", ".join(f"{r[name]['ratio_memory']:.2f}" for r in rounds)
+                print(f"  {name:<26}{early}  |  {whole}")
     print("\nSandbox, µs per call (the loop runs one condition and one script per step):")
     for name, us in sandbox.items():
         print(f"  {name:<26}{us:>9.1f}")
@@ -271,7 +328,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     write_result(
         args.out,
-        {"steps": args.steps, "results": results, "sandbox_us": sandbox},
+        {"steps": args.steps, "rounds": len(rounds), "results": results,
+         "per_round": rounds, "sandbox_us": sandbox},
         None if args.no_pg else args.pg,
     )
     return results

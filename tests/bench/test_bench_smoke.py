@@ -46,6 +46,11 @@ def test_step_cost_compares_redress_with_in_memory_spiffworkflow(tmp_path: Path)
     for kind in KINDS:  # the floor (bare INSERT + COMMIT) of the same run, and the ratio to it
         assert results[f"floor-{kind}"]["mean_ms"] > 0
         assert results[f"redress-{kind}"]["early_ratio_memory_plus_floor"] > 0
+    rounds = ran["per_round"]  # --quick: two interleaved rounds; each figure their median
+    assert ran["rounds"] == len(rounds) == 2
+    for name in names:
+        for key in ("first10pct_ms", "early_ratio_memory"):
+            assert results[name][key] == min(r[name][key] for r in rounds)
 
 
 @pytest.mark.skipif(not PG_URL, reason="WAL is PostgreSQL's: set TEST_DATABASE_URL")
