@@ -70,6 +70,16 @@ def test_history_growth_gives_a_ratio_per_variant(tmp_path: Path) -> None:
             assert found["ratio"] > 0 and found["state_bytes_last"] > 0
 
 
+def test_worker_cache_times_the_same_and_alternating_workers(tmp_path: Path) -> None:
+    results = run_bench("worker_cache", tmp_path)["results"]
+    for kind in KINDS:
+        for way in ("same worker", "alternating workers"):
+            found = results[kind][way]
+            assert len(found["runs"]) == 2 and found["wall_ms"] > 0 and found["cpu_ms"] > 0
+        assert results[kind]["extra_cpu_ms_per_request"] == (
+            results[kind]["alternating workers"]["cpu_ms"] - results[kind]["same worker"]["cpu_ms"])
+
+
 def test_scale_times_completion_inbox_search_and_figures(tmp_path: Path) -> None:
     results = run_bench("scale", tmp_path)["results"]
     for kind in KINDS:
