@@ -61,7 +61,19 @@ def engine_rows() -> list[Row]:
         rows.append((f"{v}: first 10% of steps ÷ in-memory / ÷ round trip", lambda d, v=v: (
             f"{_get(d, 'results', v, 'early_ratio_memory'):.2f} / "
             f"{_get(d, 'results', v, 'early_ratio_roundtrip'):.2f}")))
+    for v in ("redress-sqlite", "redress-postgresql"):
+        rows.append((f"{v}: first 10% ÷ (in-memory + floor)",
+                     lambda d, v=v: _get(d, "results", v, "early_ratio_memory_plus_floor")))
+    rows.append(("rounds (each figure their median)", lambda d: _get(d, "rounds") or 1))
     return rows
+
+
+def worker_cache_rows() -> list[Row]:
+    return [(f"{kind}: CPU ms, same worker → alternating workers (extra)", lambda d, k=kind: (
+        f"{_get(d, 'results', k, 'same worker', 'cpu_ms'):.2f} → "
+        f"{_get(d, 'results', k, 'alternating workers', 'cpu_ms'):.2f} "
+        f"(+{_get(d, 'results', k, 'extra_cpu_ms_per_request'):.2f})"))
+        for kind in ("sqlite", "postgresql")]
 
 
 def history_rows() -> list[Row]:
@@ -160,6 +172,7 @@ REPORTS = {
     "history": ("History growth", history_rows),
     "throughput": ("Throughput through the engine", throughput_rows),
     "http_api": ("Throughput through HTTP", http_rows),
+    "worker_cache": ("A case's requests on one worker or alternating", worker_cache_rows),
     "scale": ("Scale", scale_rows),
     "timers": ("Timers", timers_rows),
     "storage": ("Storage", storage_rows),
