@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             + (f"{early_floor:>19.2f}" if early_floor is not None else "")
         )
     if len(rounds) > 1:
-        print("\nEach round's early ÷(mem+floor) and ÷ memory (200 steps):")
+        print(f"\nEach round's early ÷(mem+floor) and ÷ memory ({args.steps} steps):")
         for name in results:
             if "early_ratio_memory_plus_floor" in results[name]:
                 early = ", ".join(f"{r[name]['early_ratio_memory_plus_floor']:.2f}"
