@@ -58,7 +58,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.common import make_engine, warm_up  # noqa: E402
+from bench.common import make_engine, percentile, warm_up  # noqa: E402
 from engine.db import connect  # noqa: E402
 
 DIAGRAM = Path(__file__).parent / "diagrams" / "loop.bpmn"
@@ -251,11 +251,9 @@ def _ratios(results: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]
 
 
 def _median_over(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """Per variant and figure, the median over the rounds (the lower middle of an even count)."""
-    def median(values: list[float]) -> float:
-        return sorted(values)[(len(values) - 1) // 2]
-
-    return {name: {key: median([r[name][key] for r in rounds]) for key in rounds[0][name]}
+    """Per variant and figure, the median over the rounds: the nearest-rank 50th percentile,
+    so the lower middle of an even count."""
+    return {name: {key: percentile([r[name][key] for r in rounds], 50) for key in rounds[0][name]}
             for name in rounds[0]}
 
 
