@@ -58,7 +58,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.common import make_engine, percentile, warm_up  # noqa: E402
+from bench.common import make_engine, percentile, warm_up, write_result  # noqa: E402
 from engine.db import connect  # noqa: E402
 
 DIAGRAM = Path(__file__).parent / "diagrams" / "loop.bpmn"
@@ -322,8 +322,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     worker = sandbox["condition_worker_us"] + sandbox["script_worker_us"]
     print(f"  in-process sandbox share of a SQLite step: {in_process / step_us:.0%}; the same "
           f"two through the worker would add {worker - in_process:.0f} µs")
-    from bench.common import write_result
-
     write_result(
         args.out,
         {"steps": args.steps, "rounds": len(rounds), "results": results,
