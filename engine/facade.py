@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, insert, select, update
 from engine import forms, queries, spiff, token_moves
 from engine.cache import WorkflowCache
 from engine.catalogue import Catalogue
+from engine.change_notices import ChangeNotices
 from engine.clock import Clock, SystemClock, as_utc
 from engine.db import Connections, connect, migrate, retry_stale
 from engine.definitions import DefinitionCache, deploy_files
@@ -110,6 +111,7 @@ class Engine:
         # request) every read and write shares one connection.
         self.conns = Connections(db)
         self.reads = self.conns.reads
+        self._notices: dict[str, ChangeNotices] = {}
         self.audit_private_keys = tuple(audit_private_keys)
         self.clock = clock
         self.registry = registry
@@ -194,8 +196,17 @@ class Engine:
         self.runtime.erasure_hooks.append(hook)
 
     def close(self) -> None:
+        for notices in self._notices.values():
+            notices.close()
         self.runtime.script_engine.environment.close()
         self.db.dispose()
+
+    def notices(self, channel: str) -> ChangeNotices:
+        """This process's listener for ``channel`` (one per channel, closed with the engine)."""
+        found = self._notices.get(channel)
+        if found is None:
+            found = self._notices.setdefault(channel, ChangeNotices(self.db, channel))
+        return found
 
     # -- deployments ---------------------------------------------------------------------
 

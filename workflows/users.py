@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from workflows.passwords import password_problems
 from workflows.roles import ROLE_IDS, is_system_role
 from workflows.sessions import Sessions
 from workflows.tables import api_tokens, user_roles, users
+from workflows.token_cache import AUTH_CHANNEL, TokenCache, forget_tokens
 
 __all__ = ["ApiToken", "IssuedToken", "User", "Users", "hash_token"]
 
@@ -90,6 +92,7 @@ class Users:
         self.conns = engine.conns  # inside a web request: the request's one connection
         self.clock = engine.clock
         self.sessions = Sessions(engine)
+        self.token_cache = TokenCache(engine.notices(AUTH_CHANNEL))
 
     # -- accounts ------------------------------------------------------------------------
 
@@ -124,7 +127,7 @@ class Users:
                                password=password, demo=demo)
         wanted = _check(username, roles, None if demo else password)
         rehash = bool(password) and not self._password_matches(found.id, password or "")
-        with self.db.begin() as conn:  # one connection at a time: SQLite begins IMMEDIATE
+        with self._changing() as conn:  # one connection at a time: SQLite begins IMMEDIATE
             conn.execute(delete(user_roles).where(user_roles.c.user_id == found.id))
             conn.execute(insert(user_roles), [{"user_id": found.id, "role": r} for r in wanted])
             if rehash:
@@ -147,7 +150,7 @@ class Users:
         problems = password_problems(password, found.username)
         if problems:
             raise ValidationError("the password is not accepted", problems)
-        with self.db.begin() as conn:
+        with self._changing() as conn:
             conn.execute(update(users).where(users.c.id == user_id)
                          .values(password_hash=_hash(password), demo=False))
         self.sessions.end_all(user_id, keep=keep_session)
@@ -174,7 +177,7 @@ class Users:
         """
         found = self.get(user_id)
         wanted = _check(found.username, roles)
-        with self.db.begin() as conn:
+        with self._changing() as conn:
             conn.execute(delete(user_roles).where(user_roles.c.user_id == user_id))
             conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in wanted])
         return self.get(user_id)
@@ -190,7 +193,7 @@ class Users:
         """Deactivate every demo account and revoke its tokens; return their usernames."""
         names = self.demo_accounts()
         now = self.clock.now()
-        with self.db.begin() as conn:
+        with self._changing() as conn:
             ids = select(users.c.id).where(users.c.demo.is_(True)).scalar_subquery()
             conn.execute(update(api_tokens).where(api_tokens.c.user_id.in_(ids),
                                                   api_tokens.c.revoked_at.is_(None))
@@ -252,10 +255,19 @@ class Users:
         return IssuedToken(self.token(int(token_id)), secret)
 
     def by_token(self, secret: str) -> User | None:
-        """The active user a live token belongs to, else None; notes when it was last used."""
+        """The active user a live token belongs to, else None; notes when it was last used.
+
+        A token checked before is answered from ``token_cache`` while nothing says its token,
+        user or roles changed (``workflows.token_cache``), and while its last use is recent.
+        """
+        token_hash = hash_token(secret)
         now = self.clock.now()
+        kept = self.token_cache.get(token_hash)
+        if kept is not None and not _touch_due(kept.last_used_at, now):
+            return kept.user
+        generation = self.token_cache.generation
         with self.conns.read() as conn:  # token, user and roles: one query per request
-            rows = all_rows(conn, _TOKEN_USER, {"token_hash": hash_token(secret)})
+            rows = all_rows(conn, _TOKEN_USER, {"token_hash": token_hash})
         if not rows or not rows[0].active:
             return None
         row = rows[0]
@@ -263,10 +275,12 @@ class Users:
         user = User(row.user_id, row.username, row.display_name,
                     tuple(r for r in ROLE_IDS if r in held), True, bool(row.password_hash))
         last = as_utc(row.last_used_at)
-        if last is None or now - last > _TOUCH_EVERY:
+        if _touch_due(last, now):
             with self.conns.write() as conn:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
                              .values(last_used_at=now))
+            last = now
+        self.token_cache.put(token_hash, user, row.id, last, generation)
         return user
 
     def token(self, token_id: int) -> ApiToken:
@@ -292,20 +306,28 @@ class Users:
         if found.user_id != by.id and not any_user:
             raise NotFoundError(f"API token {token_id} does not exist")
         if found.revoked_at is None:
-            with self.db.begin() as conn:
+            with self._changing() as conn:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
                              .values(revoked_at=self.clock.now()))
         return self.token(token_id)
 
     def revoke_tokens_named(self, user_id: int, name: str) -> int:
         """Revoke every live token of a user with this name (the demo reissues its own)."""
-        with self.db.begin() as conn:
+        with self._changing() as conn:
             done = conn.execute(update(api_tokens).where(
                 api_tokens.c.user_id == user_id, api_tokens.c.name == name,
                 api_tokens.c.revoked_at.is_(None)).values(revoked_at=self.clock.now()))
         return int(done.rowcount)
 
     # -- helpers -------------------------------------------------------------------------
+
+    @contextmanager
+    def _changing(self) -> Iterator[Any]:
+        """A transaction that changes what a token signs in: this process's copies of checked
+        tokens are dropped once it commits (other processes hear of it from the triggers)."""
+        with self.db.begin() as conn:
+            yield conn
+        forget_tokens()
 
     def _load(self, where: Any) -> User | None:
         with self.conns.read() as conn:
@@ -324,6 +346,10 @@ class Users:
             stored = conn.execute(select(users.c.password_hash)
                                   .where(users.c.id == user_id)).scalar()
         return bool(stored) and check_password_hash(stored, password)
+
+
+def _touch_due(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at > _TOUCH_EVERY
 
 
 def _hash(password: str) -> str:

@@ -1,0 +1,119 @@
+"""Hear, without a round trip, that another process changed rows a process keeps a copy of.
+
+PostgreSQL's LISTEN/NOTIFY: a trigger notifies a channel in the transaction that changes the
+rows, and every connection listening on the channel is sent the notice when that transaction
+commits. A process keeps one such connection and reads whatever has arrived on it, without
+blocking, before it trusts its copy: a read of a local socket, about a microsecond, where asking
+the database costs a round trip and a query.
+
+A process must not trust its copy while it cannot be sure it has heard everything: on SQLite
+(no notices), until its connection is listening, after that connection is lost (a notice may
+have been missed) and in a forked child (the parent's connection is not its own). For all
+those :meth:`ChangeNotices.changed` answers True, so the copy is dropped every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from sqlalchemy.engine import Engine as SqlEngine
+
+log = logging.getLogger(__name__)
+
+#: How long after a failed attempt to listen before the next one (each call meanwhile says
+#: "changed", so callers read the database as they would without a copy).
+RETRY_SECONDS = 5.0
+
+# A listening connection whose owner forked: never closed by the child (closing would end the
+# parent's session on the shared socket), only kept from the garbage collector here.
+_INHERITED: list[Any] = []
+
+
+class ChangeNotices:
+    """One process's listening connection for ``channel`` on ``db`` (PostgreSQL only)."""
+
+    def __init__(self, db: SqlEngine, channel: str) -> None:
+        if not channel.isidentifier():
+            raise ValueError(f"channel {channel!r} is not a plain identifier")
+        self.db, self.channel = db, channel
+        self.supported = db.dialect.name == "postgresql"
+        self._lock = threading.Lock()
+        self._conn: Any = None  # a psycopg connection of our own, outside the pool
+        self._pid = os.getpid()
+        self._lost = False  # set by the notice handler: the server ended the session
+        self._retry_at = 0.0
+        self._closed = False
+
+    def changed(self) -> bool:
+        """True when the rows may have changed since the last call: drop what was copied."""
+        if not self.supported:
+            return True
+        with self._lock:
+            if self._pid != os.getpid():
+                self._abandon_inherited()
+            if self._conn is None:
+                self._listen()
+                return True  # not listening before now: anything may have been missed
+            try:
+                pgconn = self._conn.pgconn
+                pgconn.consume_input()
+                heard = False
+                while pgconn.notifies() is not None:
+                    heard = True
+            except Exception as exc:  # any failure means notices may be lost
+                log.warning("change notices on %s lost (%s); listening again", self.channel,
+                            type(exc).__name__)
+                self._drop()
+                return True
+            if self._lost:
+                self._drop()
+                return True
+            return heard
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._drop()
+
+    # -- the connection ------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        if self._closed or time.monotonic() < self._retry_at:
+            return
+        try:
+            proxied = self.db.raw_connection()
+            conn: Any = proxied.dbapi_connection
+            proxied.detach()  # ours from now on: the pool neither reuses nor recycles it
+            conn.rollback()
+            conn.autocommit = True
+            self._lost = False
+            conn.add_notice_handler(self._on_notice)
+            conn.execute(f"LISTEN {self.channel}")
+        except Exception as exc:  # the caller reads the database meanwhile
+            log.warning("cannot listen for change notices on %s (%s); retrying in %.0f s",
+                        self.channel, type(exc).__name__, RETRY_SECONDS)
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            return
+        self._conn = conn
+
+    def _on_notice(self, _diagnostic: Any) -> None:
+        # An idle listening session hears a notice only when the server ends it (FATAL
+        # 57P01 and the like), before the socket reports the end: notices may be lost.
+        self._lost = True
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing to release
+                conn.close()
+
+    def _abandon_inherited(self) -> None:
+        if self._conn is not None:
+            _INHERITED.append(self._conn)
+            self._conn = None
+        self._pid = os.getpid()

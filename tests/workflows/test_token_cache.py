@@ -1,0 +1,176 @@
+"""The sign-in copy of checked API tokens (``workflows.token_cache``, decision 0027).
+
+A token checked once is answered without a read on PostgreSQL, and every change to what it
+signs in is honoured from the next call on: made in this process (dropped on commit), in
+another (heard as a notice from migration 0008's triggers), with the listener lost, or when
+the copy is old. SQLite keeps no copy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import workflows.users as users_module
+from engine import Engine, SimulatedClock
+from engine.db import normalise_url
+from tests.api.conftest import build_test_engine
+from workflows.users import User, Users
+
+
+@pytest.fixture
+def clock(start_time: datetime) -> SimulatedClock:
+    return SimulatedClock(start_time)
+
+
+@pytest.fixture
+def engine(database_url: str, clock: SimulatedClock) -> Iterator[Engine]:
+    built = build_test_engine(database_url, clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per sign-in read of a token, user and roles."""
+    seen: list[int] = []
+    real = users_module.all_rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        seen.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(users_module, "all_rows", counted)
+    return seen
+
+
+def _account(engine: Engine) -> tuple[Users, User, str, int]:
+    users = Users(engine)
+    person = users.ensure("cw_cache", display_name="Cache caseworker", roles=["caseworker"])
+    issued = users.issue_token(person.id, "laptop")
+    return users, person, issued.secret, issued.token.id
+
+
+def _elsewhere(engine: Engine, sql: str, **params: Any) -> None:
+    """A change made by another process: its own connection, not through ``Users``."""
+    other = create_engine(normalise_url(str(engine.db.url.render_as_string(False))))
+    try:
+        with other.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        other.dispose()
+
+
+def _until(check: Callable[[], bool], seconds: float = 2.0) -> float:
+    """Seconds until ``check()`` holds (a notice travels from another connection)."""
+    began = time.monotonic()
+    while not check():
+        assert time.monotonic() - began < seconds, "the change was not heard"
+        time.sleep(0.005)
+    return time.monotonic() - began
+
+
+def _pg_only(engine: Engine) -> None:
+    if engine.db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite keeps no copy")
+
+
+def test_checked_token_is_answered_without_a_read_on_postgresql(
+    engine: Engine, reads: list[int]
+) -> None:
+    users, person, secret, _ = _account(engine)
+    for _ in range(3):
+        found = users.by_token(secret)
+        assert found is not None and found.id == person.id and found.roles == ("caseworker",)
+    expected = 1 if engine.db.dialect.name == "postgresql" else 3  # SQLite: a read each call
+    assert len(reads) == expected
+    assert users.by_token(secret + "x") is None  # a wrong token is read each time
+    assert users.by_token(secret + "x") is None
+    assert len(reads) == expected + 2
+
+
+def test_token_revoked_in_this_process_is_refused_at_the_next_call(engine: Engine) -> None:
+    users, person, secret, token_id = _account(engine)
+    worker = Users(engine)  # the web app's own copy, as in a gunicorn worker
+    assert worker.by_token(secret) is not None
+    users.revoke_token(token_id, by=person)
+    assert worker.by_token(secret) is None  # no wait: dropped when the revocation committed
+
+
+def test_token_revoked_by_another_process_is_heard_as_a_notice(
+    engine: Engine, reads: list[int]
+) -> None:
+    _pg_only(engine)
+    users, _, secret, token_id = _account(engine)
+    assert users.by_token(secret) is not None
+    assert users.by_token(secret) is not None and len(reads) == 1  # answered from the copy
+    _elsewhere(engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id", id=token_id)
+    waited = _until(lambda: users.by_token(secret) is None)
+    assert waited < users.token_cache.seconds / 10
+
+
+def test_user_deactivated_or_role_changed_elsewhere_is_heard(engine: Engine) -> None:
+    _pg_only(engine)
+    users, person, secret, _ = _account(engine)
+    assert users.by_token(secret) is not None
+    _elsewhere(engine, "INSERT INTO user_roles (user_id, role) VALUES (:id, 'analyst')",
+               id=person.id)
+    _until(lambda: (found := users.by_token(secret)) is not None
+           and found.roles == ("caseworker", "analyst"))
+    _elsewhere(engine, "UPDATE users SET active = false WHERE id = :id", id=person.id)
+    _until(lambda: users.by_token(secret) is None)
+
+
+def test_noting_last_use_does_not_drop_the_copy(
+    engine: Engine, clock: SimulatedClock, reads: list[int]
+) -> None:
+    _pg_only(engine)
+    users, _, secret, _ = _account(engine)
+    users.by_token(secret)
+    clock.advance(timedelta(minutes=6))  # last use is now stale: this call reads and touches
+    users.by_token(secret)
+    time.sleep(0.05)  # a notice, had the touch sent one, would have arrived
+    users.by_token(secret)
+    assert len(reads) == 2
+
+
+def test_lost_listener_drops_the_copy_and_listens_again(
+    engine: Engine, reads: list[int]
+) -> None:
+    _pg_only(engine)
+    users, _, secret, token_id = _account(engine)
+    users.by_token(secret)
+    listener = users.token_cache.notices._conn
+    assert listener is not None
+    _elsewhere(engine, "SELECT pg_terminate_backend(:pid)", pid=listener.info.backend_pid)
+    time.sleep(0.05)
+    _elsewhere(engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id", id=token_id)
+    assert users.by_token(secret) is None  # the notice was missed; the copy was not trusted
+    assert users.by_token(secret) is None
+    again = users.token_cache.notices._conn
+    assert again is not None and again is not listener  # listening on a new connection
+
+
+def test_copy_is_read_again_once_old(engine: Engine, reads: list[int]) -> None:
+    _pg_only(engine)
+    users, _, secret, _ = _account(engine)
+    users.token_cache.seconds = 0.02
+    users.by_token(secret)
+    time.sleep(0.05)
+    users.by_token(secret)
+    assert len(reads) == 2
+
+
+def test_copy_holds_at_most_its_size(engine: Engine) -> None:
+    _pg_only(engine)
+    users, person, secret, _ = _account(engine)
+    users.token_cache.size = 2
+    secrets = [secret] + [users.issue_token(person.id, f"t{i}").secret for i in range(3)]
+    for each in secrets:
+        assert users.by_token(each) is not None
+    assert len(users.token_cache) == 2
