@@ -76,6 +76,9 @@ __all__ = ["Engine"]
 
 # The completion's statements, built once (building a Core statement costs more than running it).
 _SELECT_TASK_FOR_STEP = select_with_claim(human_tasks, "task_id")
+# For a task this worker did not open (another worker's step did): its cached workflow, if
+# any, is older than the row, so the stored one comes with the claim, not in a second query.
+_SELECT_TASK_AND_STATE_FOR_STEP = select_with_claim(human_tasks, "task_id", state=True)
 _CLOSE_TASK = (
     update(human_tasks)
     .where(human_tasks.c.id == bindparam("task_id"), human_tasks.c.status == "open")
@@ -610,7 +613,9 @@ class Engine:
                          roles: Collection[str] | None, expected_revision: int | None,
                          check: Callable[[TaskRecord], object] | None = None) -> Step:
         with self.conns.write() as conn:
-            row = first_row(conn, _SELECT_TASK_FOR_STEP, {"task_id": task_id})
+            query = (_SELECT_TASK_FOR_STEP if self.runtime.cache.expects(task_id)
+                     else _SELECT_TASK_AND_STATE_FOR_STEP)
+            row = first_row(conn, query, {"task_id": task_id})
             if row is None:
                 raise NotFoundError(f"task {task_id} does not exist")
             record = queries.task_from_row(row)

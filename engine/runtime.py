@@ -71,15 +71,18 @@ _SELECT_CLAIM = (
 )
 
 
-def select_with_claim(table: Table, key: str) -> Select[Any]:
+def select_with_claim(table: Table, key: str, *, state: bool = False) -> Select[Any]:
     """A row of ``table`` (by id, bound as ``key``) with its instance's :data:`CLAIM_COLUMNS`.
 
     What a completion, a timer or a job reads in the step's own transaction and hands to
     :meth:`Runtime.run` as ``found``. The instance row is locked (``FOR UPDATE``, PostgreSQL)
-    until the step's transaction ends: that lock is the step's claim.
+    until the step's transaction ends: that lock is the step's claim. With ``state`` the row
+    also carries the stored workflow (``pi_state``), for a caller that expects the cache not
+    to hold it: a miss then costs no second round trip.
     """
+    columns = (*CLAIM_COLUMNS, _pi.c.state.label("pi_state")) if state else CLAIM_COLUMNS
     return (
-        select(table, *CLAIM_COLUMNS)
+        select(table, *columns)
         .join(_pi, _pi.c.id == table.c.instance_id)
         .where(table.c.id == bindparam(key))
         .with_for_update(of=_pi)
@@ -427,7 +430,8 @@ class Runtime:
 
     def committed(self, step: Step) -> None:
         """Keep the step's workflow warm; call only once its transaction has committed."""
-        self.cache.put(step.instance.id, step.instance.revision, step.workflow)
+        self.cache.put(step.instance.id, step.instance.revision, step.workflow,
+                       step.instance.open_refs.get("h", ()))
 
     def _run(
         self,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from engine import Engine, SimulatedClock
 from engine.runtime import Step
+from tests.engine.conftest import EngineFactory
 from tests.roundtrips import Trips, counting
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "diagrams"
@@ -54,6 +55,32 @@ def test_a_completion_is_one_transaction_of_five_statements(engine: Engine) -> N
     ], _show(trips)
     assert (trips.begins, trips.ends, trips.pings, trips.checkouts) == (1, 1, 0, 1), _show(trips)
     # PostgreSQL: BEGIN with the read; the four writes with the COMMIT, in one pipeline.
+    assert trips.round_trips == (2 if _postgres(engine) else 7), _show(trips)
+
+
+def test_a_task_another_worker_opened_comes_with_its_state_in_the_same_read(
+    engine: Engine, make_engine: EngineFactory
+) -> None:
+    """Two workers take turns on a case: each one's cached workflow is a revision behind when
+    the other opened the task, so the claim's read brings the stored state along (no second
+    SELECT of process_instances); a task the worker opened itself is read without it."""
+    instance_id = _loop(engine)
+    other = make_engine()
+    [task] = other.tasks(instance_id=instance_id)
+    other.complete(task.id, {"note": "warm"}, user="cw1")  # other: definition parsed
+    for worker, peer in ((engine, other), (other, engine)):
+        [task] = worker.tasks(instance_id=instance_id)  # opened by ``peer``
+        with counting(worker.db) as trips:
+            worker.complete(task.id, {"note": "turn"}, user="cw1")
+        assert "SELECT process_instances" not in trips.verbs(), _show(trips)
+        assert "pi_state" in trips.statements[0], trips.statements[0]  # the state came along
+        assert trips.round_trips == (2 if _postgres(engine) else 7), _show(trips)
+    [task] = other.tasks(instance_id=instance_id)
+    other.complete(task.id, {"note": "again"}, user="cw1")  # other opens the next one itself
+    [task] = other.tasks(instance_id=instance_id)
+    with counting(other.db) as trips:
+        other.complete(task.id, {"note": "warm"}, user="cw1")
+    assert "pi_state" not in trips.statements[0], trips.statements[0]  # warm: read without it
     assert trips.round_trips == (2 if _postgres(engine) else 7), _show(trips)
 
 
