@@ -4,15 +4,18 @@ SQLite (the embedded default) is tuned for a single-writer workload: WAL so read
 block, ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing on lock
 upgrade (reads through :func:`reader` begin DEFERRED), and foreign keys on.
 
-PostgreSQL gets a pool without a pre-ping (a round trip on every checkout): a connection that
-died while pooled is found at its first statement instead, SQLAlchemy then recycles the whole
-pool, and :func:`retry_stale` runs the work again on a fresh one. :class:`Connections` lets one
-web request use one connection for everything it reads and writes (decision 0019).
+PostgreSQL gets a pool without a pre-ping (a round trip on every checkout). A connection the
+server ended while it was pooled is refused at checkout by a look at its socket (no round
+trip); one cut without a word is found at its first statement instead, SQLAlchemy then
+recycles the whole pool, and :func:`retry_stale` runs the work again on a fresh one.
+:class:`Connections` lets one web request use one connection for everything it reads and
+writes (decision 0019).
 """
 
 from __future__ import annotations
 
 import logging
+import select
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,7 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from engine.pipeline import PENDING, flush_pending
 
@@ -69,7 +72,26 @@ def connect(url: str, *, pool_size: int = 10) -> SqlEngine:
     # A step inserts a few rows per table: one multi-row INSERT … VALUES is one round trip,
     # where psycopg's pipelined executemany costs a sync and more Python.
     engine.dialect.use_insertmanyvalues_wo_returning = True
+    event.listen(engine, "checkout", _refuse_if_closed_by_server)
     return engine
+
+
+def _refuse_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Hand out no pooled connection the server has already ended, without a round trip.
+
+    An idle pooled connection is sent nothing, unless the server ends it (a restart,
+    ``pg_terminate_backend``, an idle timeout): then a FATAL message and the end of the stream
+    wait on its socket. One non-blocking poll of the socket sees them (a microsecond, where
+    a pre-ping costs a round trip), and the pool opens a fresh connection instead. A
+    connection cut without a word (a network partition) still fails its first statement, for
+    :func:`retry_stale`.
+    """
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except Exception as exc:  # closed already: psycopg's error, or a bad descriptor
+        raise DisconnectionError("the pooled connection is closed") from exc
+    if readable:
+        raise DisconnectionError("the server ended this pooled connection while it was idle")
 
 
 def stale(exc: BaseException) -> bool:

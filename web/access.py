@@ -119,7 +119,7 @@ def _authorise() -> Response | None:
         return None
     permission: Requirement = getattr(view, "permission")  # noqa: B009 - checked at build time
     is_api = request.path.startswith("/api/")
-    user, how = retry_stale(_resolve)  # the request's first statement: a dead connection shows
+    user, how = retry_stale(_resolve)  # when the token is read: a dead connection shows
     g.user = user
     if how == "session" and request.method not in _SAFE and not _csrf_ok():
         raise Forbidden("a browser session needs the X-CSRF-Token header (or form field)")

@@ -68,8 +68,8 @@ def test_a_task_another_worker_opened_comes_with_its_state_in_the_same_read(
     other = make_engine()
     [task] = other.tasks(instance_id=instance_id)
     other.complete(task.id, {"note": "warm"}, user="cw1")  # other: definition parsed
-    for worker, peer in ((engine, other), (other, engine)):
-        [task] = worker.tasks(instance_id=instance_id)  # opened by ``peer``
+    for worker in (engine, other):
+        [task] = worker.tasks(instance_id=instance_id)  # opened by the other worker
         with counting(worker.db) as trips:
             worker.complete(task.id, {"note": "turn"}, user="cw1")
         assert "SELECT process_instances" not in trips.verbs(), _show(trips)
