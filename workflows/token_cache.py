@@ -9,12 +9,13 @@ safe to trust because it is dropped whenever it may be wrong:
   hears it before the next lookup;
 - **this process changed one**: :func:`forget_tokens`, called by ``Users`` after each such
   commit, so a revocation holds for the very next request without waiting for the notice;
-- **it cannot hear** (SQLite, a lost or not yet listening connection): nothing is kept;
+- **it cannot hear** (SQLite, a lost or not yet listening connection): nothing is answered
+  from the copy;
 - **it is old**: an entry lives at most ``seconds`` (30), a bound for a change made with the
   triggers disabled.
 
-Only tokens that signed someone in are kept (a wrong token is read each time, and sign-in
-throttling sees it), at most ``size`` of them, the least recently used dropped first.
+Only tokens that signed someone in are kept (a wrong token is read each time), at most
+``size`` of them, the least recently used dropped first.
 """
 
 from __future__ import annotations
