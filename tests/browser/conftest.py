@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -35,9 +36,30 @@ def browser_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     engine.close()
 
 
+def _buffered(app: Any) -> Any:
+    """Each reply read whole, and its file closed, before werkzeug's test server sends it.
+
+    The browser drops requests it no longer needs (a favicon when the page moves on). The dev
+    server then fails while draining the dropped socket, before it closes the reply's file,
+    and the leaked file's ResourceWarning fails whichever test is running. Production serves
+    through gunicorn or waitress, which close it.
+    """
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        reply = app(environ, start_response)
+        try:
+            return [b"".join(reply)]
+        finally:
+            close = getattr(reply, "close", None)
+            if close is not None:
+                close()
+
+    return serve
+
+
 @pytest.fixture
 def live_url(browser_engine: Engine) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, build_test_app(browser_engine), threaded=True)
+    app = build_test_app(browser_engine)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
