@@ -11,24 +11,10 @@ import time
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
 from engine import Engine
 from tests.api.conftest import TokenFactory
-
-
-def _end_pooled_connections(engine: Engine, database_url: str) -> None:
-    held = [engine.db.connect() for _ in range(3)]
-    pids = [c.execute(text("SELECT pg_backend_pid()")).scalar() for c in held]
-    for c in held:
-        c.close()  # back in the pool, alive as far as the pool knows
-    killer = create_engine(database_url, poolclass=NullPool)
-    with killer.connect() as conn:
-        for pid in pids:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    killer.dispose()
-    time.sleep(0.1)  # the server's goodbye reaches the sockets
+from tests.pool import end_pooled_connections
 
 
 def test_a_request_after_a_database_restart_is_answered_by_a_fresh_connection(
@@ -38,6 +24,7 @@ def test_a_request_after_a_database_restart_is_answered_by_a_fresh_connection(
         pytest.skip("a server-side disconnect needs PostgreSQL")
     headers = token_for("caseworker")
     assert client.get("/api/v1/tasks", headers=headers).status_code == 200  # token kept
-    _end_pooled_connections(api_engine, database_url)
+    end_pooled_connections(api_engine, database_url)
+    time.sleep(0.1)  # the server's goodbye reaches the sockets
     for _ in range(3):  # each of the three dead connections would have been handed out
         assert client.get("/api/v1/tasks", headers=headers).status_code == 200

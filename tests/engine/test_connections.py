@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
 
 from engine import Engine, SimulatedClock
 from engine.scheduler import EngineScheduler
+from tests.pool import end_pooled_connections
 from tests.roundtrips import counting
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "diagrams"
@@ -22,20 +22,6 @@ def _loop(engine: Engine) -> int:
                         data={"counter": 0, "limit": 100}).id
 
 
-def _kill_pooled_connections(engine: Engine, database_url: str) -> int:
-    """Terminate the server side of every connection the engine's pool holds."""
-    held = [engine.db.connect() for _ in range(3)]
-    pids = [c.execute(text("SELECT pg_backend_pid()")).scalar() for c in held]
-    for c in held:
-        c.close()  # back into the pool, alive as far as the pool knows
-    killer = create_engine(database_url, poolclass=NullPool)
-    with killer.connect() as conn:
-        for pid in pids:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    killer.dispose()
-    return len(pids)
-
-
 def test_a_pooled_connection_that_died_is_replaced_and_the_completion_goes_through(
     engine: Engine, database_url: str
 ) -> None:
@@ -43,7 +29,7 @@ def test_a_pooled_connection_that_died_is_replaced_and_the_completion_goes_throu
         pytest.skip("a server-side disconnect needs PostgreSQL")
     instance_id = _loop(engine)
     [task] = engine.tasks(instance_id=instance_id)
-    assert _kill_pooled_connections(engine, database_url) == 3
+    assert end_pooled_connections(engine, database_url) == 3
     after = engine.complete(task.id, {"note": "after the restart"}, user="cw1")
     assert after.revision == 1
     assert [a.action for a in engine.audit(instance_id)].count("task_completed") == 1
@@ -58,7 +44,7 @@ def test_a_scheduler_round_survives_a_dead_pooled_connection(
     due = clock.now() + timedelta(minutes=1)
     engine.start("bench_timer", business_key="T-1", user="cw1", data={"due": due.isoformat()})
     clock.advance(timedelta(minutes=2))
-    _kill_pooled_connections(engine, database_url)
+    end_pooled_connections(engine, database_url)
     fired = EngineScheduler(engine).tick()
     assert (fired["timers"], fired["jobs"], fired["outbox"]) == (1, 0, 0)
     with engine.db.connect() as conn:  # and the pool is healthy again

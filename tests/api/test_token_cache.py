@@ -9,8 +9,8 @@ the copy is old. SQLite keeps no copy.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,20 +19,7 @@ from sqlalchemy import create_engine, text
 import workflows.users as users_module
 from engine import Engine, SimulatedClock
 from engine.db import normalise_url
-from tests.api.conftest import build_test_engine
 from workflows.users import User, Users
-
-
-@pytest.fixture
-def clock(start_time: datetime) -> SimulatedClock:
-    return SimulatedClock(start_time)
-
-
-@pytest.fixture
-def engine(database_url: str, clock: SimulatedClock) -> Iterator[Engine]:
-    built = build_test_engine(database_url, clock)
-    yield built
-    built.close()
 
 
 @pytest.fixture
@@ -81,56 +68,56 @@ def _pg_only(engine: Engine) -> None:
 
 
 def test_checked_token_is_answered_without_a_read_on_postgresql(
-    engine: Engine, reads: list[int]
+    api_engine: Engine, reads: list[int]
 ) -> None:
-    users, person, secret, _ = _account(engine)
+    users, person, secret, _ = _account(api_engine)
     for _ in range(3):
         found = users.by_token(secret)
         assert found is not None and found.id == person.id and found.roles == ("caseworker",)
-    expected = 1 if engine.db.dialect.name == "postgresql" else 3  # SQLite: a read each call
+    expected = 1 if api_engine.db.dialect.name == "postgresql" else 3  # SQLite: a read each call
     assert len(reads) == expected
     assert users.by_token(secret + "x") is None  # a wrong token is read each time
     assert users.by_token(secret + "x") is None
     assert len(reads) == expected + 2
 
 
-def test_token_revoked_in_this_process_is_refused_at_the_next_call(engine: Engine) -> None:
-    users, person, secret, token_id = _account(engine)
-    worker = Users(engine)  # the web app's own copy, as in a gunicorn worker
+def test_token_revoked_in_this_process_is_refused_at_the_next_call(api_engine: Engine) -> None:
+    users, person, secret, token_id = _account(api_engine)
+    worker = Users(api_engine)  # the web app's own copy, as in a gunicorn worker
     assert worker.by_token(secret) is not None
     users.revoke_token(token_id, by=person)
     assert worker.by_token(secret) is None  # no wait: dropped when the revocation committed
 
 
 def test_token_revoked_by_another_process_is_heard_as_a_notice(
-    engine: Engine, reads: list[int]
+    api_engine: Engine, reads: list[int]
 ) -> None:
-    _pg_only(engine)
-    users, _, secret, token_id = _account(engine)
+    _pg_only(api_engine)
+    users, _, secret, token_id = _account(api_engine)
     assert users.by_token(secret) is not None
     assert users.by_token(secret) is not None and len(reads) == 1  # answered from the copy
-    _elsewhere(engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id", id=token_id)
+    _elsewhere(api_engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id", id=token_id)
     waited = _until(lambda: users.by_token(secret) is None)
     assert waited < users.token_cache.seconds / 10
 
 
-def test_user_deactivated_or_role_changed_elsewhere_is_heard(engine: Engine) -> None:
-    _pg_only(engine)
-    users, person, secret, _ = _account(engine)
+def test_user_deactivated_or_role_changed_elsewhere_is_heard(api_engine: Engine) -> None:
+    _pg_only(api_engine)
+    users, person, secret, _ = _account(api_engine)
     assert users.by_token(secret) is not None
-    _elsewhere(engine, "INSERT INTO user_roles (user_id, role) VALUES (:id, 'analyst')",
+    _elsewhere(api_engine, "INSERT INTO user_roles (user_id, role) VALUES (:id, 'analyst')",
                id=person.id)
     _until(lambda: (found := users.by_token(secret)) is not None
            and found.roles == ("caseworker", "analyst"))
-    _elsewhere(engine, "UPDATE users SET active = false WHERE id = :id", id=person.id)
+    _elsewhere(api_engine, "UPDATE users SET active = false WHERE id = :id", id=person.id)
     _until(lambda: users.by_token(secret) is None)
 
 
 def test_noting_last_use_does_not_drop_the_copy(
-    engine: Engine, clock: SimulatedClock, reads: list[int]
+    api_engine: Engine, clock: SimulatedClock, reads: list[int]
 ) -> None:
-    _pg_only(engine)
-    users, _, secret, _ = _account(engine)
+    _pg_only(api_engine)
+    users, _, secret, _ = _account(api_engine)
     users.by_token(secret)
     clock.advance(timedelta(minutes=6))  # last use is now stale: this call reads and touches
     users.by_token(secret)
@@ -140,25 +127,25 @@ def test_noting_last_use_does_not_drop_the_copy(
 
 
 def test_lost_listener_drops_the_copy_and_listens_again(
-    engine: Engine, reads: list[int]
+    api_engine: Engine, reads: list[int]
 ) -> None:
-    _pg_only(engine)
-    users, _, secret, token_id = _account(engine)
+    _pg_only(api_engine)
+    users, _, secret, token_id = _account(api_engine)
     users.by_token(secret)
     listener = users.token_cache.notices._conn
     assert listener is not None
-    _elsewhere(engine, "SELECT pg_terminate_backend(:pid)", pid=listener.info.backend_pid)
+    _elsewhere(api_engine, "SELECT pg_terminate_backend(:pid)", pid=listener.info.backend_pid)
     time.sleep(0.05)
-    _elsewhere(engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id", id=token_id)
+    _elsewhere(api_engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id", id=token_id)
     assert users.by_token(secret) is None  # the notice was missed; the copy was not trusted
     assert users.by_token(secret) is None
     again = users.token_cache.notices._conn
     assert again is not None and again is not listener  # listening on a new connection
 
 
-def test_copy_is_read_again_once_old(engine: Engine, reads: list[int]) -> None:
-    _pg_only(engine)
-    users, _, secret, _ = _account(engine)
+def test_copy_is_read_again_once_old(api_engine: Engine, reads: list[int]) -> None:
+    _pg_only(api_engine)
+    users, _, secret, _ = _account(api_engine)
     users.token_cache.seconds = 0.02
     users.by_token(secret)
     time.sleep(0.05)
@@ -166,9 +153,9 @@ def test_copy_is_read_again_once_old(engine: Engine, reads: list[int]) -> None:
     assert len(reads) == 2
 
 
-def test_copy_holds_at_most_its_size(engine: Engine) -> None:
-    _pg_only(engine)
-    users, person, secret, _ = _account(engine)
+def test_copy_holds_at_most_its_size(api_engine: Engine) -> None:
+    _pg_only(api_engine)
+    users, person, secret, _ = _account(api_engine)
     users.token_cache.size = 2
     secrets = [secret] + [users.issue_token(person.id, f"t{i}").secret for i in range(3)]
     for each in secrets:
