@@ -6,10 +6,13 @@ commits. A process keeps one such connection and reads whatever has arrived on i
 blocking, before it trusts its copy: a read of a local socket, about a microsecond, where asking
 the database costs a round trip and a query.
 
-A process must not trust its copy while it cannot be sure it has heard everything: on SQLite
-(no notices), until its connection is listening, after that connection is lost (a notice may
-have been missed) and in a forked child (the parent's connection is not its own). For all
-those :meth:`ChangeNotices.changed` answers True, so the copy is dropped every time.
+:meth:`ChangeNotices.epoch` is a number that moves on whenever the rows may have changed; a
+copy is good while the epoch it was taken at is still the current one. Several copies can
+share one listener: each compares the epoch with its own, so a notice one of them reads drops
+the others too. A process must not trust a copy while it cannot be sure it has heard
+everything: on SQLite (no notices), until its connection is listening, after that connection
+is lost (a notice may have been missed) and in a forked child (the parent's connection is not
+its own). For all those the epoch moves on at every call, so no copy is ever good.
 """
 
 from __future__ import annotations
@@ -48,32 +51,40 @@ class ChangeNotices:
         self._lost = False  # set by the notice handler: the server ended the session
         self._retry_at = 0.0
         self._closed = False
+        self._epoch = 0
 
-    def changed(self) -> bool:
-        """True when the rows may have changed since the last call: drop what was copied."""
-        if not self.supported:
-            return True
+    def epoch(self) -> int:
+        """The current epoch: a copy taken at an earlier one may be wrong and must be dropped."""
         with self._lock:
-            if self._pid != os.getpid():
-                self._abandon_inherited()
-            if self._conn is None:
-                self._listen()
-                return True  # not listening before now: anything may have been missed
-            try:
-                pgconn = self._conn.pgconn
-                pgconn.consume_input()
-                heard = False
-                while pgconn.notifies() is not None:
-                    heard = True
-            except Exception as exc:  # any failure means notices may be lost
-                log.warning("change notices on %s lost (%s); listening again", self.channel,
-                            type(exc).__name__)
-                self._drop()
-                return True
-            if self._lost:
-                self._drop()
-                return True
-            return heard
+            if self._heard_everything():
+                return self._epoch
+            self._epoch += 1
+            return self._epoch
+
+    def _heard_everything(self) -> bool:
+        """Read what has arrived; False when something may have changed since the last call."""
+        if not self.supported:
+            return False
+        if self._pid != os.getpid():
+            self._abandon_inherited()
+        if self._conn is None:
+            self._listen()
+            return False  # not listening before now: anything may have been missed
+        try:
+            pgconn = self._conn.pgconn
+            pgconn.consume_input()
+            heard = False
+            while pgconn.notifies() is not None:
+                heard = True
+        except Exception as exc:  # any failure means notices may be lost
+            log.warning("change notices on %s lost (%s); listening again", self.channel,
+                        type(exc).__name__)
+            self._drop()
+            return False
+        if self._lost:
+            self._drop()
+            return False
+        return not heard
 
     def close(self) -> None:
         with self._lock:

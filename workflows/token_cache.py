@@ -59,6 +59,7 @@ class TokenCache:
         self._lock = threading.Lock()
         #: Counts the times the copy was dropped: a read that began before a drop is not kept.
         self.generation = 0
+        self._epoch = -1  # the listener's epoch the copy was taken at (none yet)
         _EVERY.add(self)
 
     @property
@@ -68,8 +69,10 @@ class TokenCache:
     def get(self, token_hash: str) -> CachedToken | None:
         if not self.enabled:
             return None
-        if self.notices.changed():
+        epoch = self.notices.epoch()
+        if epoch != self._epoch:  # rows may have changed since the copy was taken
             self.clear()
+            self._epoch = epoch
             return None
         with self._lock:
             found = self._entries.get(token_hash)

@@ -101,6 +101,18 @@ def test_token_revoked_by_another_process_is_heard_as_a_notice(
     assert waited < users.token_cache.seconds / 10
 
 
+def test_every_copy_on_one_engine_hears_the_same_notice(api_engine: Engine) -> None:
+    """Two copies share the engine's one listener: a notice read by one drops the other too."""
+    _pg_only(api_engine)
+    users, _, secret, token_id = _account(api_engine)
+    other = Users(api_engine)
+    assert users.by_token(secret) is not None and other.by_token(secret) is not None
+    _elsewhere(api_engine, "UPDATE api_tokens SET revoked_at = now() WHERE id = :id",
+               id=token_id)
+    _until(lambda: users.by_token(secret) is None)
+    assert other.by_token(secret) is None
+
+
 def test_user_deactivated_or_role_changed_elsewhere_is_heard(api_engine: Engine) -> None:
     _pg_only(api_engine)
     users, person, secret, _ = _account(api_engine)
