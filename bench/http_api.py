@@ -13,9 +13,10 @@ In the same run and database, ``bench/throughput.py``'s completion phase runs wi
 engine processes as gunicorn workers (``Engine.tasks`` + ``Engine.complete``, no HTTP), so
 ``http ÷ engine`` says what Flask, the JSON API and the sign-in check cost on this host today.
 
-Three ways of serving: ``sync`` (gunicorn's default sync workers, as the README runs them:
-every request opens and closes a TCP connection, and the worker lingers until the client has
-closed its side), ``keepalive`` (``--worker-class gthread --threads 1 --keep-alive 75``: one
+Four ways of serving: ``sync`` (the README's: gunicorn's sync worker as ``web.serving``
+subclasses it, every request opens and closes a TCP connection, and a worker whose request has
+fully arrived takes the next connection at once), ``gunicorn-sync`` (gunicorn's own sync worker,
+which lingers after every reply until the client has closed its side), ``keepalive`` (``--worker-class gthread --threads 1 --keep-alive 75``: one
 request at a time per worker, the connection kept between requests) and ``capped`` (the same
 with ``--worker-connections 4``: a worker holding four connections accepts no more, and
 closes a reply's connection once three wait idle). Kept connections cost a worker less CPU per
@@ -110,7 +111,8 @@ def _children_cpu(parent: int) -> float:
 
 #: gunicorn options per serving mode (see the module docstring).
 MODES = {
-    "sync": [],
+    "sync": ["--worker-class", "web.serving.SyncWorker"],
+    "gunicorn-sync": [],
     "keepalive": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "75"],
     "capped": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "75",
                "--worker-connections", str(CONNECTIONS_PER_WORKER)],
@@ -243,7 +245,7 @@ def run(url: str, token: str, instance_ids: list[int], workers: int, seconds: fl
     per = len(task_ids) // clients
     with gunicorn(url, workers, mode) as (port, master):
         load = Load(port, token, [task_ids[c * per:(c + 1) * per] for c in range(clients)],
-                    keep=mode != "sync")
+                    keep="--keep-alive" in MODES[mode])
         load.run(rounds=per)  # warm every worker's caches, prepared statements and pool
         server0, client0 = _children_cpu(master), time.process_time()
         started = time.perf_counter()

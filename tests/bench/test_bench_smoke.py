@@ -102,8 +102,9 @@ def test_throughput_counts_completions_and_starts_per_worker_count(tmp_path: Pat
 
 @pytest.mark.skipif(not PG_URL, reason="bench/http_api.py measures PostgreSQL only")
 def test_http_api_serves_completions_through_gunicorn_in_every_mode(tmp_path: Path) -> None:
-    results = run_bench("http_api", tmp_path, "--modes", "sync,keepalive,capped", "--repeat", "2")
-    for mode in ("sync", "keepalive", "capped"):
+    modes = ("sync", "gunicorn-sync", "keepalive", "capped")
+    results = run_bench("http_api", tmp_path, "--modes", ",".join(modes), "--repeat", "2")
+    for mode in modes:
         found = results["results"][f"postgresql/{mode}/1"]
         assert found["ops"] > 0 and found["engine_per_s"] > 0
         assert len(found["runs"]) == 2
