@@ -13,16 +13,21 @@ In the same run and database, ``bench/throughput.py``'s completion phase runs wi
 engine processes as gunicorn workers (``Engine.tasks`` + ``Engine.complete``, no HTTP), so
 ``http ÷ engine`` says what Flask, the JSON API and the sign-in check cost on this host today.
 
-Four ways of serving: ``sync`` (the README's: gunicorn's sync worker as ``web.serving``
-subclasses it, every request opens and closes a TCP connection, and a worker whose request has
-fully arrived takes the next connection at once), ``gunicorn-sync`` (gunicorn's own sync worker,
-which lingers after every reply until the client has closed its side), ``keepalive`` (``--worker-class gthread --threads 1 --keep-alive 75``: one
-request at a time per worker, the connection kept between requests) and ``capped`` (the same
-with ``--worker-connections 4``: a worker holding four connections accepts no more, and
-closes a reply's connection once three wait idle). Kept connections cost a worker less CPU per
-request, but a kept connection stays with the worker that accepted it, and uncapped, in some
-runs one worker took most of them while another idled (docs/decisions/0025); the cap spreads
-them.
+Four ways of serving:
+
+- ``sync``, the README's: gunicorn's sync worker as ``web.serving`` subclasses it. Every
+  request opens and closes a TCP connection, and a worker whose request has fully arrived
+  takes the next connection at once.
+- ``gunicorn-sync``: gunicorn's own sync worker, which lingers after every reply until the
+  client has closed its side.
+- ``keepalive``: ``--worker-class gthread --threads 1 --keep-alive 75``. One request at a time
+  per worker, the connection kept between requests.
+- ``capped``: the same with ``--worker-connections 4``. A worker holding four connections
+  accepts no more, and closes a reply's connection once three wait idle.
+
+Kept connections cost a worker less CPU per request. But a kept connection stays with the
+worker that accepted it, and uncapped, in some runs one worker took most of them while another
+idled (docs/decisions/0025); the cap spreads them.
 
 Engine and HTTP runs are interleaved ``--repeat`` times per worker count and the table gives
 the run with the median ratio: this host's speed drifts by ±15% from minute to minute, and a
