@@ -59,10 +59,12 @@ def _gunicorn(tmp_path: Path, worker_class: str) -> Iterator[int]:
         proc.wait(timeout=30)
 
 
-def _post(port: int, path: str, body: bytes) -> socket.socket:
+def _send(port: int, path: str, body: bytes | None) -> socket.socket:
+    """A POST of ``body``, or a GET without a body when ``body`` is None."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
-                 .encode() + body)
+    head = (f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n" if body is None else
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n")
+    sock.sendall(head.encode() + (body or b""))
     return sock
 
 
@@ -74,12 +76,12 @@ def _read_reply(sock: socket.socket) -> bytes:
     return reply
 
 
-def _second_client_wait(port: int) -> float:
+def _second_client_wait(port: int, first_body: bytes | None) -> float:
     """Seconds a second client waits while the first holds its answered connection open."""
-    first = _post(port, "/echo", b"first")
-    assert _read_reply(first).endswith(b"first")  # the server ended the connection: EOF
+    first = _send(port, "/echo", first_body)
+    assert _read_reply(first).startswith(b"HTTP/1.1 200")  # ended by the server: EOF
     started = time.monotonic()
-    second = _post(port, "/echo", b"second")
+    second = _send(port, "/echo", b"second")
     reply = _read_reply(second)
     waited = time.monotonic() - started
     assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"second")
@@ -88,13 +90,16 @@ def _second_client_wait(port: int) -> float:
     return waited
 
 
-@pytest.mark.parametrize("worker_class, slow", [("web.serving.SyncWorker", False),
-                                                ("sync", True)])
+@pytest.mark.parametrize("worker_class, slow, first_body", [
+    ("web.serving.SyncWorker", False, b"first"),
+    ("web.serving.SyncWorker", False, None),  # a GET: no body at all
+    ("sync", True, b"first"),
+])
 def test_sync_worker_takes_the_next_client_without_waiting_for_the_last_ones_fin(
-        tmp_path: Path, worker_class: str, slow: bool) -> None:
+        tmp_path: Path, worker_class: str, slow: bool, first_body: bytes | None) -> None:
     with _gunicorn(tmp_path, worker_class) as port:
-        _second_client_wait(port)  # the worker has imported everything
-        waited = _second_client_wait(port)
+        _second_client_wait(port, first_body)  # the worker has imported everything
+        waited = _second_client_wait(port, first_body)
     # gunicorn's own worker lingers up to 2 s for the first client's FIN; Redress's does not.
     assert (waited > 1.5) if slow else (waited < 0.5), waited
 
