@@ -22,6 +22,7 @@ check answers "may send more" and the worker behaves exactly like gunicorn's.
 from __future__ import annotations
 
 import contextlib
+import io
 import select
 import socket
 from typing import Any
@@ -39,8 +40,8 @@ def request_fully_received(req: Any, client: socket.socket) -> bool:
     if not isinstance(reader, LengthReader) or getattr(reader, "length", None) != 0:
         return False  # chunked, until-close, or not read to its end: more may be coming
     read_ahead = getattr(getattr(req, "unreader", None), "buf", None)
-    if read_ahead is None or read_ahead.tell() != 0:
-        return False  # bytes pipelined behind the request
+    if not isinstance(read_ahead, io.BytesIO) or read_ahead.getbuffer().nbytes:
+        return False  # bytes pipelined behind the request (or a gunicorn this was not made for)
     try:
         poller = select.poll()  # not select(): a descriptor above 1023 is fine here
         poller.register(client, select.POLLIN)

@@ -119,3 +119,22 @@ def test_sync_worker_still_lingers_when_the_client_is_still_sending(tmp_path: Pa
         reply += _read_reply(sock)  # a reset here would raise ConnectionResetError
         sock.close()
     assert reply.startswith(b"HTTP/1.1 413") and reply.endswith(b"refused")
+
+
+def test_sync_worker_lingers_when_a_second_request_was_pipelined_behind_the_first(
+        tmp_path: Path) -> None:
+    """Bytes read ahead of the answered request mean the client is sending more: the worker
+    keeps gunicorn's linger, so a second client waits until the first closes (or 2 s pass)."""
+    with _gunicorn(tmp_path, "web.serving.SyncWorker") as port:
+        _second_client_wait(port, b"warm")  # the worker has imported everything
+        first = socket.create_connection(("127.0.0.1", port), timeout=10)
+        request = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+        first.sendall(request + request.replace(b"one", b"two"))
+        assert _read_reply(first).endswith(b"one")  # answered, and the worker sent its FIN
+        started = time.monotonic()
+        second = _send(port, "/echo", b"second")
+        assert _read_reply(second).endswith(b"second")
+        waited = time.monotonic() - started
+        first.close()
+        second.close()
+    assert waited > 1.5, waited
