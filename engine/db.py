@@ -87,7 +87,9 @@ def _refuse_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any
     :func:`retry_stale`.
     """
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        poller = select.poll()  # not select(): it cannot watch a descriptor above 1023
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        readable = poller.poll(0)
     except Exception as exc:  # closed already: psycopg's error, or a bad descriptor
         raise DisconnectionError("the pooled connection is closed") from exc
     if readable:

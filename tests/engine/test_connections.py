@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,3 +72,27 @@ def test_a_failed_step_on_a_bound_connection_leaves_it_usable(engine: Engine) ->
             engine.complete("00000000-0000-0000-0000-000000000000", {}, user="cw1")
         engine.complete(task.id, {"note": "then this"}, user="cw1")
         assert engine.instance(instance_id, with_data=False).revision == 1
+
+
+def test_a_pooled_connection_on_a_descriptor_above_1023_is_handed_out(
+    engine: Engine, database_url: str
+) -> None:
+    """A busy worker may hold over a thousand descriptors: the checkout's look at the socket
+    must not mistake a healthy connection there for a closed one (``select`` cannot watch it)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the checkout's socket check is PostgreSQL's")
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200:
+        pytest.skip("needs a descriptor limit above 1,200")
+    engine.db.dispose()  # the next connection opens on a descriptor above the ones taken below
+    taken = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with engine.db.connect() as conn:
+            assert conn.connection.dbapi_connection.fileno() > 1023
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+        with engine.db.connect() as conn:  # the same connection again, from the pool
+            assert conn.execute(text("SELECT 2")).scalar() == 2
+    finally:
+        for fd in taken:
+            os.close(fd)
+        engine.db.dispose()
