@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import resource
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from engine import Engine, SimulatedClock
 from engine.scheduler import EngineScheduler
@@ -62,6 +65,54 @@ def test_a_bound_request_reads_and_steps_on_one_connection(engine: Engine) -> No
     assert trips.checkouts == 1
     assert record.revision == 1 and following.id != task.id
     assert engine.task(task.id).status == "completed"
+
+
+@contextmanager
+def _mode_switches(engine: Engine) -> Iterator[list[dict[str, Any]]]:
+    """The isolation-level (PostgreSQL) or read-mode (SQLite) switches made on connections."""
+    switches: list[dict[str, Any]] = []
+
+    def on_options(_conn: Any, options: dict[str, Any]) -> None:
+        if "isolation_level" in options or "redress_read" in options:
+            switches.append(dict(options))
+
+    event.listen(engine.db, "set_connection_execution_options", on_options)
+    try:
+        yield switches
+    finally:
+        event.remove(engine.db, "set_connection_execution_options", on_options)
+
+
+def test_a_bound_request_whose_only_use_is_its_step_switches_no_mode(engine: Engine) -> None:
+    """A completion through the API (sign-in answered from its copy) only writes: its
+    connection is checked out for a transaction and never switched to the reads' mode and back
+    (each switch is SQLAlchemy's isolation-level change, on the way in and out of the pool)."""
+    instance_id = _loop(engine)
+    [task] = engine.tasks(instance_id=instance_id)
+    with counting(engine.db) as trips, _mode_switches(engine) as switches, \
+            engine.conns.bound():
+        record = engine.complete(task.id, {"note": "only a step"}, user="cw1")
+    assert record.revision == 1
+    assert trips.checkouts == 1
+    assert switches == []
+
+
+def test_a_read_after_a_write_on_a_bound_connection_is_a_read_again(
+    engine: Engine, database_url: str
+) -> None:
+    """After the step, the same connection reads in the reads' mode: on PostgreSQL in
+    autocommit, one round trip with no BEGIN or COMMIT, and it sees what the step wrote."""
+    instance_id = _loop(engine)
+    [task] = engine.tasks(instance_id=instance_id)
+    with engine.conns.bound():
+        engine.complete(task.id, {"note": "write first"}, user="cw1")
+        with counting(engine.db) as trips:
+            [following] = engine.tasks(instance_id=instance_id)
+        engine.complete(following.id, {"note": "and write again"}, user="cw1")
+    assert following.id != task.id
+    if database_url.startswith("postgresql"):
+        assert (trips.begins, trips.ends, trips.round_trips) == (0, 0, 1), trips
+    assert engine.instance(instance_id, with_data=False).revision == 2
 
 
 def test_a_failed_step_on_a_bound_connection_leaves_it_usable(engine: Engine) -> None:
