@@ -1,9 +1,10 @@
-"""Restoring a stored workflow: the engine's fast task restore gives SpiffWorkflow's result.
+"""Stored workflows: the engine's own task serialization and restore give SpiffWorkflow's.
 
-``engine.spiff`` restores plain tasks with its own converter (task ids from a cache, no copy of
-each task's dict), because restoring is most of loading a case that another worker stepped.
-These tests hold it to the library's generic restore on the states of real complaint journeys:
-timers waiting, subprocesses, messages, incidents and deleted data keys among them.
+``engine.spiff`` serializes and restores plain tasks with its own converter (task ids' objects
+and text from caches, no copy of each task's dict): every step serializes every live task, and
+restoring is most of loading a case that another worker stepped. These tests hold it to the
+library's generic code on the states of real complaint journeys: timers waiting,
+subprocesses, messages, incidents and deleted data keys among them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.task import Task
 from sqlalchemy import select
@@ -27,7 +28,10 @@ from workflows.demo_data import generate
 
 
 class _LibraryRestore(spiff._StateOnlyConverter):
-    """The restore as SpiffWorkflow does it: each task through the registry, ids parsed anew."""
+    """The restore as SpiffWorkflow does it: each task through the registry, ids parsed anew;
+    and task ids written as text afresh."""
+
+    mapping_to_dict = BpmnWorkflowConverter.mapping_to_dict
 
     def from_dict(self, dct: dict[str, Any], spec: Any = None,
                   subprocess_specs: Any = None) -> Any:
@@ -74,11 +78,21 @@ def _restore(serializer: Any, engine: Engine, definition_id: int, state: bytes) 
     return workflow
 
 
+def _library_dumps(serializer: Any, workflow: Any) -> bytes:
+    """``spiff.dumps_state`` with the library's converters."""
+    serializer.registry._encoder_mode = True
+    try:
+        dct = serializer.to_dict(workflow)
+        return json.dumps(dct, cls=serializer._encoder_cls, separators=(",", ":")).encode()
+    finally:
+        serializer.registry._encoder_mode = False
+
+
 def _waiting(workflow: Any) -> list[str]:
     return sorted(str(t.id) for t in workflow.event_manager.tasks.values())
 
 
-def test_the_fast_restore_gives_the_librarys_workflow_for_every_journey_state(
+def test_the_fast_converter_writes_and_restores_as_the_library_for_every_journey_state(
     journeys: Engine,
 ) -> None:
     library = _library_serializer()
@@ -90,6 +104,7 @@ def test_the_fast_restore_gives_the_librarys_workflow_for_every_journey_state(
         theirs = _restore(library, journeys, definition_id, state)
         assert spiff.dumps_state(ours) == state, f"instance {instance_id}: not a round trip"
         assert spiff.dumps_state(theirs) == state, f"instance {instance_id}: library differs"
+        assert _library_dumps(library, ours) == state, f"instance {instance_id}: written apart"
         assert _waiting(ours) == _waiting(theirs), f"instance {instance_id}: waiting events"
         pairs = zip(ours.subprocesses.values(), theirs.subprocesses.values(), strict=True)
         for top_ours, top_theirs in ((ours, theirs), *pairs):
@@ -106,6 +121,16 @@ def test_the_fast_restore_gives_the_librarys_workflow_for_every_journey_state(
     # The journeys reached what the fast restore must get right, or this test proves little.
     assert waiting_seen and subprocesses_seen and deletions_seen, (
         waiting_seen, subprocesses_seen, deletions_seen)
+
+
+def test_the_engine_writes_a_live_workflow_as_the_library_does(journeys: Engine) -> None:
+    """The workflows the journeys' steps left in the engine's cache, never restored from a
+    stored state, serialize to the same bytes both ways."""
+    library = _library_serializer()
+    live = [workflow for _, workflow in journeys.runtime.cache._items.values()]
+    assert len(live) >= 12
+    for workflow in live:
+        assert spiff.dumps_state(workflow) == _library_dumps(library, workflow)
 
 
 def test_a_restored_task_id_is_shared_between_loads_but_the_tasks_are_not(
