@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
     TaskConverter,
     WorkflowConverter,
@@ -38,6 +39,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -330,7 +332,32 @@ def parse_due(value: Any) -> datetime:
 # --- serialization -------------------------------------------------------------------------
 
 
-class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class _CachedTaskIds:
+    """Task maps written and read with task ids' text and objects from the caches below."""
+
+    registry: Any
+
+    def mapping_to_dict(self, mapping: Mapping[Any, Any], **kwargs: Any) -> dict[str, Any]:
+        """The library's, with task ids' text from :data:`_uuid_text`."""
+        convert = self.registry.convert
+        return {(_uuid_text(k) if type(k) is UUID else str(k)): convert(v, **kwargs)
+                for k, v in mapping.items()}
+
+    def mapping_from_dict(self, mapping: Mapping[str, Any], key_class: Any = None,
+                          **kwargs: Any) -> dict[Any, Any]:
+        """A workflow's task map through :func:`_tasks_from_dict`; any other the library's."""
+        if key_class is UUID and "workflow" in kwargs:
+            return _tasks_from_dict(self.registry, mapping, kwargs["workflow"])
+        found: dict[Any, Any] = super().mapping_from_dict(  # type: ignore[misc]
+            mapping, key_class, **kwargs)
+        return found
+
+
+class _SubWorkflowConverter(_CachedTaskIds, BpmnSubWorkflowConverter):  # type: ignore[misc]
+    """A subprocess's state, its task map as the top workflow's."""
+
+
+class _StateOnlyConverter(_CachedTaskIds, BpmnWorkflowConverter):  # type: ignore[misc]
     """Serialize the running state without the specs; restore against cached specs."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -338,12 +365,6 @@ class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
-
-    def mapping_to_dict(self, mapping: Mapping[Any, Any], **kwargs: Any) -> dict[str, Any]:
-        """The library's, with task ids' text from :data:`_uuid_text`."""
-        convert = self.registry.convert
-        return {(_uuid_text(k) if type(k) is UUID else str(k)): convert(v, **kwargs)
-                for k, v in mapping.items()}
 
     def from_dict(
         self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None
@@ -357,16 +378,17 @@ class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return workflow
 
 
-#: A task id as SpiffWorkflow keys it, from its text. A case's task ids recur in every load of
-#: it, and a UUID is immutable, so one object per id can serve every load: parsing the text
-#: was a third of restoring a workflow (36 ids for a 9-task loop).
-_uuid = lru_cache(maxsize=1 << 16)(UUID)
+#: A task id as SpiffWorkflow keys it, from its text. Each id recurs in a state (as a task, a
+#: parent, a child) and in every load of its case, and a UUID is immutable, so one object per id
+#: can serve them all: parsing the text was a third of restoring a workflow (36 ids for a
+#: 9-task loop). With :data:`_uuid_text`, about 500 bytes an id: 8 MB at most.
+_uuid = lru_cache(maxsize=1 << 14)(UUID)
 
 
 #: The text of a task id, kept. Every step writes each live task's id, its parent's and its
 #: children's (about four a task: 150 for a complaint with subprocesses), and ``UUID.__str__``
 #: is pure Python; a cached one is a hash and a lookup.
-_uuid_text = lru_cache(maxsize=1 << 16)(str)
+_uuid_text = lru_cache(maxsize=1 << 14)(str)
 
 
 class _TaskConverter(TaskConverter):  # type: ignore[misc]
@@ -444,6 +466,7 @@ _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _StateOnlyConverter
 _config[RedressServiceTask] = ServiceTaskConverter
 _config[Task] = _TaskConverter
+_config[BpmnSubWorkflow] = _SubWorkflowConverter
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 

@@ -15,8 +15,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    TaskConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
 from sqlalchemy import select
 
@@ -32,6 +37,7 @@ class _LibraryRestore(spiff._StateOnlyConverter):
     and task ids written as text afresh."""
 
     mapping_to_dict = BpmnWorkflowConverter.mapping_to_dict
+    mapping_from_dict = BpmnWorkflowConverter.mapping_from_dict
 
     def from_dict(self, dct: dict[str, Any], spec: Any = None,
                   subprocess_specs: Any = None) -> Any:
@@ -48,6 +54,7 @@ def _library_serializer() -> Any:
     config = dict(spiff._config)
     config[spiff.BpmnWorkflow] = _LibraryRestore
     config[Task] = TaskConverter
+    config[BpmnSubWorkflow] = BpmnSubWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
