@@ -442,13 +442,35 @@ class _TaskConverter(TaskConverter):  # type: ignore[misc]
             data = DeepMerge.merge({}, parent.data)
             updates = delta.get("updates")
             if updates:
-                data.update(restore(updates))
+                data.update(_restored(self.registry, updates))
             for key in delta.get("deletions", ()):
                 data.pop(key, None)
         else:
-            data = restore(dct["data"])
+            data = _restored(self.registry, dct["data"])
         task.data = data
         return task
+
+
+def _restored(registry: Any, value: Any) -> Any:
+    """``registry.restore`` for a value fresh from ``json.loads`` (a stored state is decoded
+    for each load and read once): its dicts and lists are kept and only a typed value (a
+    ``typename`` dict: a date, a UUID) is replaced, where the library copies every container of
+    the case data."""
+    if type(value) is dict:
+        if "typename" in value:
+            return registry.restore(value)
+        for key, item in value.items():
+            if type(item) is dict or type(item) is list:
+                restored = _restored(registry, item)
+                if restored is not item:
+                    value[key] = restored
+    elif type(value) is list:
+        for at, item in enumerate(value):
+            if type(item) is dict or type(item) is list:
+                restored = _restored(registry, item)
+                if restored is not item:
+                    value[at] = restored
+    return value
 
 
 def _tasks_from_dict(registry: Any, stored: Mapping[str, Any], workflow: Any) -> dict[Any, Any]:

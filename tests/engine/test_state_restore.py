@@ -10,6 +10,7 @@ subprocesses, messages, incidents and deleted data keys among them.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -138,6 +139,33 @@ def test_the_engine_writes_a_live_workflow_as_the_library_does(journeys: Engine)
     assert len(live) >= 12
     for workflow in live:
         assert spiff.dumps_state(workflow) == _library_dumps(library, workflow)
+
+
+def test_typed_values_in_case_data_come_back_as_the_library_restores_them(
+    journeys: Engine,
+) -> None:
+    """Dates, durations and ids in the data (stored as ``typename`` dicts, nested in lists and
+    dicts, in the root's data and in each task's delta) are restored as the library does:
+    the engine keeps the decoded containers and replaces only the typed values in them."""
+    library = _library_serializer()
+    _, definition_id, state = _states(journeys)[0]
+    workflow = _restore(spiff._serializer, journeys, definition_id, state)
+    for n, task in enumerate(workflow.tasks.values()):  # a value of its own in each delta
+        task.data.update({
+            "at": datetime(2026, 12, 5, 10, 0, 0, n, tzinfo=UTC),
+            "nested": {"ids": [UUID(int=n), {"wait": timedelta(days=n)}], "plain": [n, "a"]},
+        })
+    written = spiff.dumps_state(workflow)
+    assert b'"typename":"timedelta"' in written and b'"deletions"' in written
+    ours = _restore(spiff._serializer, journeys, definition_id, written)
+    theirs = _restore(library, journeys, definition_id, written)
+    for n, (task_id, task) in enumerate(ours.tasks.items()):
+        assert task.data == theirs.tasks[task_id].data
+        assert task.data["nested"]["ids"][1]["wait"] == timedelta(days=n)
+        assert task.data["at"] == datetime(2026, 12, 5, 10, 0, 0, n, tzinfo=UTC)
+    # A restored task's keys come in the parent's order first (SpiffWorkflow's deltas), so
+    # compare with the library's restore written by the library, not with ``written``.
+    assert spiff.dumps_state(ours) == _library_dumps(library, theirs)
 
 
 def test_a_restored_task_id_is_shared_between_loads_but_the_tasks_are_not(
