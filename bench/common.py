@@ -18,6 +18,7 @@ import math
 import os
 import platform
 import re
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -50,6 +51,7 @@ __all__ = [
     "clone_instances",
     "collect",
     "database",
+    "free_port",
     "kinds",
     "machine",
     "make_engine",
@@ -65,6 +67,13 @@ DEFAULT_PG = os.environ.get(
 
 
 # --- command line ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a run starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def add_common_args(parser: argparse.ArgumentParser, name: str) -> None:

@@ -60,6 +60,7 @@ from bench.common import (  # noqa: E402
     add_common_args,
     database,
     diagram_files,
+    free_port,
     print_table,
     summarize,
     write_result,
@@ -69,12 +70,6 @@ from bench.throughput import run_phase  # noqa: E402
 PROCESS = "bench_loop"
 #: Enough that every worker holds a kept connection whichever worker accepts each one.
 CONNECTIONS_PER_WORKER = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(url: str, instances: int) -> tuple[str, list[int]]:
@@ -126,7 +121,7 @@ MODES = {
 
 @contextlib.contextmanager
 def gunicorn(url: str, workers: int, mode: str = "sync") -> Iterator[tuple[int, int]]:
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="redress-http-") as tmp:
         env = {**os.environ, "DATABASE_URL": url, "REDRESS_INSTANCE_DIR": tmp,
                "REDRESS_SECRET_KEY": "bench-only-secret", "PYTHONPATH": str(ROOT)}

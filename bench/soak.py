@@ -33,7 +33,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,16 +52,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.common import DEFAULT_PG, DIAGRAMS, database, write_result  # noqa: E402
+from bench.common import DEFAULT_PG, DIAGRAMS, database, free_port, write_result  # noqa: E402
 
 PROCESS = "bench_soak"
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _prepare(url: str, drop: Path) -> str:
@@ -103,7 +96,7 @@ class Cluster:
         self.env = {**os.environ, "DATABASE_URL": url, "REDRESS_INSTANCE_DIR": str(drop),
                     "REDRESS_LOG_FORMAT": "text", "PYTHONPATH": str(source)}
         self.cwd = source
-        self.port = _free_port()
+        self.port = free_port()
         self.web_workers_n = web_workers
         self.log_path = drop / "cluster.log"
         self.logs = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 APP = '''
@@ -31,16 +33,10 @@ def app(environ, start_response):
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _gunicorn(tmp_path: Path, worker_class: str) -> Iterator[int]:
     (tmp_path / "tiny_app.py").write_text(APP)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "1", "-k", worker_class, "--no-control-socket",
