@@ -90,7 +90,8 @@ def check_form(name: str, content: bytes, all_names: Mapping[str, object]) -> di
         raise DeploymentError(f"{name}: not valid JSON: {str(exc).splitlines()[0]}") from exc
     if not isinstance(schema, dict):
         raise DeploymentError(f"{name}: a form schema must be a JSON object")
-    too_deep = shape_problem(schema, max_depth=MAX_SCHEMA_DEPTH, max_nodes=None)
+    too_deep = shape_problem(schema, max_depth=MAX_SCHEMA_DEPTH, max_nodes=None,
+                             case_data=False)
     if too_deep is not None:
         raise DeploymentError(f"{name}: {too_deep}")
     for node in _nodes(schema):

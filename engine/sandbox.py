@@ -53,7 +53,7 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.cheap_code import MAX_FAST_SIZE, is_cheap
-from engine.data_limits import shape_problem
+from engine.data_limits import RESERVED_KEY, shape_problem
 from engine.exceptions import SandboxError
 
 __all__ = ["SandboxEnvironment"]
@@ -375,6 +375,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 raise SandboxError(f"script assigns to {name!r}, the name of a provided "
                                    "function: rename the variable")
         for name, value in scope.items():
+            if name == RESERVED_KEY:
+                raise SandboxError(f"script assigns to {name!r}, a name the stored workflow "
+                                   "state reserves for dates and ids: rename the variable")
             if not name.startswith("_") and name not in injected and isinstance(value, _SHAPED):
                 problem = shape_problem(value)
                 if problem is not None:

@@ -93,3 +93,18 @@ def test_finding8_a_cursor_with_an_out_of_range_id_is_a_400_not_a_500(
         response = client.get(f"{path}?cursor={cursor.rstrip('=')}",
                               headers=token_for("operations", "analyst"))
         assert response.status_code == 400, (path, response.get_json())
+
+
+@pytest.mark.parametrize("data", [{"contact": {"typename": "datetime", "value": "nope"}},
+                                  {"notes": [{"typename": "Task"}]}],
+                         ids=["in-a-dict", "in-a-list"])
+def test_finding8_start_data_holding_the_state_s_reserved_key_is_a_422_not_a_broken_case(
+    client: FlaskClient, token_for: TokenFactory, complaints: None, api_engine: Engine,
+    data: dict[str, Any],
+) -> None:
+    """A dict with a ``typename`` key is how the stored state marks a date or an id: stored
+    as case data, it made every later load of the case fail."""
+    response = _start(client, token_for("integration"), "CMS-7006", **data)
+    assert response.status_code == 422, response.get_json()
+    assert "'typename'" in response.get_json()["detail"]
+    assert api_engine.instances(business_key="CMS-7006") == []

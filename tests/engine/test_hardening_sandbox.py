@@ -148,8 +148,9 @@ def test_finding3_the_engine_keeps_working_after_a_worker_was_killed(limited: En
         ("x = []\nfor i in range(3000):\n    x = [x]", "nested more than 32 levels deep"),
         ("x = []\nx.append(x)", "nested more than 32 levels deep"),
         ("y = list(range(10))\nx = [y] * 100000", "more than 200,000 values"),
+        ("x = {'when': [{'typename': 'Task'}]}", "holding the key 'typename'"),
     ],
-    ids=["deep", "self-reference", "shared"],
+    ids=["deep", "self-reference", "shared", "reserved-key"],
 )
 def test_finding8_a_script_that_builds_unstorable_data_is_an_incident_not_a_500(
     limited: Engine, script: str, problem: str
@@ -160,3 +161,15 @@ def test_finding8_a_script_that_builds_unstorable_data_is_an_incident_not_a_500(
     assert incident.spec_id == "run_script"
     assert f"script left 'x' {problem}" in incident.message
     assert "x" not in limited.instance(instance.id).data
+
+
+def test_finding8_a_script_variable_named_like_the_state_s_reserved_key_is_an_incident(
+    limited: Engine,
+) -> None:
+    """``typename`` at the top of the case data would make the stored state unloadable."""
+    limited.deploy(script_diagram("reserved", "typename = 'x'"), name="r", user="analyst")
+    instance = limited.start("reserved", business_key="RES-1", user="cw1")
+    [incident] = limited.incidents(instance_id=instance.id)
+    assert incident.spec_id == "run_script"
+    assert "script assigns to 'typename'" in incident.message
+    assert "typename" not in limited.instance(instance.id).data

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from engine import DeploymentError, Engine
+from engine import DeploymentError, Engine, ValidationError
 from tests.engine.conftest import EngineFactory, diagram_files, script_diagram
 from tests.unit.test_safe_xml import LAUGHS, XXE
 
@@ -85,3 +85,17 @@ def test_retrying_a_failed_script_task_runs_it_again(engine: Engine) -> None:
     engine.retry_incident(incident.id, user="ops")  # same data: fails again, new incident
     [again] = engine.incidents(instance_id=instance.id)
     assert again.id != incident.id
+
+
+def test_form_data_holding_the_state_s_reserved_key_is_refused_and_the_case_loads_on(
+    engine: Engine, make_engine: EngineFactory
+) -> None:
+    """Case data with a ``typename`` dict was stored, then every later load of the case failed
+    (a 500 on any worker without the case in its cache). It is refused before the step."""
+    engine.deploy(diagram_files("simple.bpmn", "review.schema.json"), name="s", user="analyst")
+    instance = engine.start("simple", business_key="RESERVED-1", user="cw1")
+    [task] = engine.tasks(instance_id=instance.id)
+    for data in ({"typename": "x"}, {"x": {"typename": "datetime", "value": "nope"}}):
+        with pytest.raises(ValidationError, match="'typename'"):
+            engine.complete(task.id, data, user="cw1")
+    assert make_engine().instance(instance.id).revision == instance.revision  # loads cold
