@@ -37,13 +37,15 @@ def set_variables(
     """Set top-level case data keys on a running instance, audited with a reason.
 
     Raises:
-        ValidationError: no reason, or nothing to change.
+        ValidationError: no reason, nothing to change, or data that could not be stored
+            (too deep, a function's name, the state's reserved key).
         InvalidStateError: the instance has ended or has no open task to hold the data.
     """
     if not reason.strip():
         raise ValidationError("say why the data is changed", ["reason: required"])
     if not changes:
         raise ValidationError("nothing to change", ["(form): no values"])
+    engine._check_data(changes, "the changed data")  # as start and form data are checked
 
     def apply(step: Step) -> None:
         tasks = step.workflow.get_tasks(state=_OPEN)

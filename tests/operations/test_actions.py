@@ -7,6 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from engine import Engine, InvalidStateError, ValidationError
+from engine.variables import set_variables
 from tests.operations.conftest import LOG_COMPLAINT, start, start_with_incident
 from tests.web.conftest import Login, form_csrf
 from workflows.variable_edits import edit_variable
@@ -96,6 +97,22 @@ def test_edits_are_checked_against_forms_and_start_data(complaints: Engine) -> N
         edit_variable(complaints, case.id, "subject", "late letter", user="ops", reason=" ")
     edit_variable(complaints, case.id, "vulnerable", "true", user="ops", reason="call notes")
     assert complaints.instance(case.id).data["vulnerable"] is True
+
+
+def test_an_edit_holding_the_state_s_reserved_key_is_refused_and_the_case_loads_on(
+    complaints: Engine,
+) -> None:
+    """Set straight through ``set_variables`` (the form rules a field's edit passes allow any
+    object where a form does): a ``typename`` dict would make every later load fail."""
+    case = start(complaints)
+    before = complaints.instance(case.id).revision
+    with pytest.raises(ValidationError, match="'typename'"):
+        set_variables(complaints, case.id, {"contact": {"typename": "Task"}}, user="ops",
+                      reason="hostile")
+    complaints.runtime.cache.clear()
+    assert complaints.instance(case.id).revision == before
+    set_variables(complaints, case.id, {"contact": {"kind": "phone"}}, user="ops", reason="ok")
+    assert complaints.instance(case.id).data["contact"] == {"kind": "phone"}
 
 
 def test_cancel_is_audited_with_its_reason(complaints: Engine, client: FlaskClient,
