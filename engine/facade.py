@@ -699,9 +699,17 @@ class Engine:
         A repeat with the same ``idempotency_key`` stores nothing new: it delivers the first
         message if that is still undelivered and a case waits. ``in_transaction(conn,
         message_id)`` writes the caller's rows in the transaction that stores the message.
+
+        Raises:
+            ValidationError: a payload that could not be stored as case data (see
+                :meth:`_check_data`); nothing is kept.
         """
+        payload = payload or {}
+        if not isinstance(payload, Mapping):
+            raise ValidationError("the message payload is not an object")
+        self._check_data(payload, "the message payload")  # it becomes the catching case's data
         result = self.correlator.correlate(
-            message_name, business_key, payload or {}, idempotency_key, in_transaction
+            message_name, business_key, payload, idempotency_key, in_transaction
         )
         if result.instance_id is not None:
             self._run_inline_jobs(result.instance_id)

@@ -17,6 +17,7 @@ from sqlalchemy import insert, update
 
 from engine import spiff
 from engine.context import StepHandlerContext
+from engine.data_limits import shape_problem
 from engine.exceptions import (
     ConflictError,
     HandlerError,
@@ -132,6 +133,9 @@ class JobRunner:
                 raise HandlerError(
                     f"handler {operator!r} returned {type(result).__name__}, not a dict"
                 )
+            problem = shape_problem(result) if result else None
+            if problem is not None:  # it becomes case data, as form data does
+                raise HandlerError(f"handler {operator!r} returned data {problem}")
             task._set_internal_data(result_keys=sorted(result or {}))
             return result
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from engine import Engine
+from engine.tables import messages
 from tests.api.conftest import PDF, TokenFactory, start_case
 
 
@@ -64,3 +66,23 @@ def test_letter_metadata_and_pdf_are_served_with_the_case(
     assert pdf.mimetype == "application/pdf" and pdf.data == PDF
     other = start_case(client, token_for("caseworker"), key="CMS-0801").headers["Location"]
     assert client.get(f"{other}/letters/{letter['id']}", headers=postroom).status_code == 404
+
+
+def test_a_message_payload_holding_the_state_s_reserved_key_is_a_422_and_nothing_is_kept(
+    client: FlaskClient, token_for: TokenFactory, deployed: dict[str, Any], api_engine: Engine
+) -> None:
+    """A payload becomes case data when the message is caught: a ``typename`` dict in it made
+    every later load of the case fail, and a buffered one broke the case that caught it."""
+    url = _to_review_wait(client, token_for, "CMS-0650")
+    postroom = token_for("integration")
+    for payload in ({"received_date": {"typename": "datetime", "value": "nope"}},
+                    {"notes": [{"typename": "Task"}]}):
+        for key in ("CMS-0650", "CMS-0651"):  # the waiting case; none waits yet
+            refused = client.post("/api/v1/messages", headers=postroom, json={
+                "name": "review_request", "business_key": key, "payload": payload})
+            assert refused.status_code == 422, refused.get_json()
+            assert "'typename'" in refused.get_json()["detail"]
+    with api_engine.reads.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(messages)).scalar() == 0
+    case = client.get(url, headers=postroom)  # still loads, still waits for a good payload
+    assert case.status_code == 200 and case.get_json()["tier"] != "review"

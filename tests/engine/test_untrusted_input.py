@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import time
+from typing import Any
 
 import pytest
 
-from engine import DeploymentError, Engine, ValidationError
+from engine import DeploymentError, Engine, HandlerRegistry, ValidationError
 from tests.engine.conftest import EngineFactory, diagram_files, script_diagram
 from tests.unit.test_safe_xml import LAUGHS, XXE
 
@@ -99,3 +102,30 @@ def test_form_data_holding_the_state_s_reserved_key_is_refused_and_the_case_load
         with pytest.raises(ValidationError, match="'typename'"):
             engine.complete(task.id, data, user="cw1")
     assert make_engine().instance(instance.id).revision == instance.revision  # loads cold
+
+
+@pytest.mark.parametrize("result, reason", [
+    ({"notified": {"typename": "datetime", "value": "nope"}}, "'typename'"),
+    ({"notified": functools.reduce(lambda inner, _: [inner], range(40), "deep")},
+     "nested more than 32 levels"),
+], ids=["reserved-key", "too-deep"])
+def test_a_handler_result_that_could_not_be_stored_fails_the_attempt_and_the_case_loads_on(
+    make_engine: EngineFactory, result: dict[str, Any], reason: str
+) -> None:
+    """A service task's result becomes case data, as form data does: a ``typename`` dict in it
+    was stored and every later load of the case failed. The attempt now fails (retried, then
+    an incident), its step rolls back, and the case stays as it was."""
+    registry = HandlerRegistry()
+    registry.register("test.notify", lambda ctx, *, greeting: result)
+    engine = make_engine(registry=registry)
+    engine.init_db()
+    engine.deploy(diagram_files("simple.bpmn", "review.schema.json"), name="s", user="analyst")
+    instance = engine.start("simple", business_key="RESULT-1", data={"name": "A"}, user="cw1")
+    [review] = engine.tasks(instance_id=instance.id)
+    engine.complete(review.id, {"approved": False}, user="cw1")  # the handler runs inline
+    [job] = engine.jobs(instance.id)
+    assert (job.status, job.attempts) == ("pending", 1)
+    assert re.search(reason, job.last_error or "")
+    cold = make_engine()
+    assert "notified" not in cold.instance(instance.id).data
+    assert [t.spec_id for t in cold.tasks(instance_id=instance.id)] == []
