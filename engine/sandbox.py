@@ -329,11 +329,11 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         external = dict(external_context or {})
         if self._here(source, "eval"):
             try:
-                return self._run(code, {**self.functions, **external, **context, **_FAST_GUARDS},
-                                 what)
+                return _storable(self._run(
+                    code, {**self.functions, **external, **context, **_FAST_GUARDS}, what), what)
             except _NeedsWorker:
                 pass
-        return self.pool().evaluate(source, context, external, what)
+        return _storable(self.pool().evaluate(source, context, external, what), what)
 
     def evaluate_here(
         self, source: str, context: dict[str, Any], external: Mapping[str, Any], what: str
@@ -462,6 +462,21 @@ class _InProcess:
         changed = dict(context)
         self.env.execute_here(script, changed, external)
         return changed
+
+
+def _storable(value: Any, what: str) -> Any:
+    """``value``, unless it could not be stored as case data. An expression's value becomes
+    case data as a thrown message's payload (caught by another task of the case), so it is held
+    to what a script may leave behind.
+
+    Raises:
+        SandboxError: nested too deep, too large, or holding the state's reserved key.
+    """
+    if isinstance(value, _SHAPED):
+        problem = shape_problem(value)
+        if problem is not None:
+            raise SandboxError(f"{what} gave a value {problem}: it cannot be stored")
+    return value
 
 
 @lru_cache(maxsize=4096)

@@ -173,3 +173,73 @@ def test_finding8_a_script_variable_named_like_the_state_s_reserved_key_is_an_in
     assert incident.spec_id == "run_script"
     assert "script assigns to 'typename'" in incident.message
     assert "typename" not in limited.instance(instance.id).data
+
+
+THROWS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="throws_defs" targetNamespace="http://redress.test/throws">
+  <bpmn:message id="msg_note" name="note"/>
+  <bpmn:process id="throws" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="split">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:parallelGateway>
+    <bpmn:intermediateCatchEvent id="catch">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:messageEventDefinition messageRef="msg_note"><bpmn:extensionElements>
+        <spiffworkflow:messageVariable>got</spiffworkflow:messageVariable>
+      </bpmn:extensionElements></bpmn:messageEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="throw">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:messageEventDefinition messageRef="msg_note"><bpmn:extensionElements>
+        <spiffworkflow:messagePayload>{payload}</spiffworkflow:messagePayload>
+      </bpmn:extensionElements></bpmn:messageEventDefinition>
+    </bpmn:intermediateThrowEvent>
+    <bpmn:parallelGateway id="join">
+      <bpmn:incoming>f4</bpmn:incoming><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing>
+    </bpmn:parallelGateway>
+    <bpmn:userTask id="after">
+      <bpmn:incoming>f6</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="catch"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="throw"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="catch" targetRef="join"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="throw" targetRef="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="after"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="after" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize(
+    "payload, problem",
+    [
+        ("{'x': {'typename': 'nope'}}", "holding the key 'typename'"),
+        ("[" * 40 + "1" + "]" * 40, "nested more than 32 levels deep"),
+    ],
+    ids=["reserved-key", "deep"],
+)
+def test_finding8_a_thrown_message_s_unstorable_payload_is_an_incident_and_the_case_loads(
+    limited: Engine, make_engine: EngineFactory, payload: str, problem: str
+) -> None:
+    """A message thrown inside a case becomes the catching task's data. Its payload is an
+    expression's value, which passed no check: a ``typename`` dict in it was stored and the
+    case could never be loaded again (a ``TypeError`` on every read, from the start on)."""
+    limited.deploy({"throws.bpmn": THROWS.format(payload=escape(payload)).encode()},
+                   name="throws", user="analyst")
+    instance = limited.start("throws", business_key="THROW-1", user="cw1")
+    [incident] = limited.incidents(instance_id=instance.id)
+    assert incident.spec_id == "throw" and problem in incident.message
+    assert "got" not in make_engine().instance(instance.id).data  # loads cold
+
+
+def test_finding8_a_well_formed_thrown_payload_reaches_the_catching_task(limited: Engine) -> None:
+    limited.deploy({"throws.bpmn": THROWS.format(payload="{'note': [1, {'a': 2}]}").encode()},
+                   name="throws", user="analyst")
+    instance = limited.start("throws", business_key="THROW-2", user="cw1")
+    assert limited.incidents(instance_id=instance.id) == []
+    assert limited.instance(instance.id).data["got"] == {"note": [1, {"a": 2}]}
