@@ -2,9 +2,10 @@
 
 Task data comes from requests (start data, form submissions, messages' payloads), from diagram
 scripts and expressions (a message thrown inside a case carries an expression's value) and from
-service-task handlers' results (which may carry what another system sent). All are untrusted, and JSON encoders, ``deepcopy`` and jsonschema recurse: data nested thousands of
-levels deep ends in a ``RecursionError`` (a 500), and a value that refers to itself, or shares
-one list many times over, serializes to nothing or to gigabytes. So data is walked once,
+service-task handlers' results (which may carry what another system sent). All are untrusted,
+and JSON encoders, ``deepcopy`` and jsonschema recurse: data nested thousands of levels deep
+ends in a ``RecursionError`` (a 500), and a value that refers to itself, or shares one list
+many times over, serializes to nothing or to gigabytes. So data is walked once,
 iteratively, with a budget: at most :data:`MAX_DATA_DEPTH` levels and :data:`MAX_DATA_NODES`
 values as JSON would write them (a shared list counts each time it appears).
 
