@@ -330,10 +330,12 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         if self._here(source, "eval"):
             try:
                 return _storable(self._run(
-                    code, {**self.functions, **external, **context, **_FAST_GUARDS}, what), what)
+                    code, {**self.functions, **external, **context, **_FAST_GUARDS}, what),
+                    "%s gave a value", what)
             except _NeedsWorker:
                 pass
-        return _storable(self.pool().evaluate(source, context, external, what), what)
+        return _storable(self.pool().evaluate(source, context, external, what),
+                         "%s gave a value", what)
 
     def evaluate_here(
         self, source: str, context: dict[str, Any], external: Mapping[str, Any], what: str
@@ -378,10 +380,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             if name == RESERVED_KEY:
                 raise SandboxError(f"script assigns to {name!r}, a name the stored workflow "
                                    "state reserves for dates and ids: rename the variable")
-            if not name.startswith("_") and name not in injected and isinstance(value, _SHAPED):
-                problem = shape_problem(value)
-                if problem is not None:
-                    raise SandboxError(f"script left {name!r} {problem}: it cannot be stored")
+            if not name.startswith("_") and name not in injected:
+                _storable(value, "script left %r", name)
         for name in [name for name in context if name not in scope]:
             del context[name]  # the script ran ``del name``
         for name, value in scope.items():
@@ -464,18 +464,19 @@ class _InProcess:
         return changed
 
 
-def _storable(value: Any, what: str) -> Any:
-    """``value``, unless it could not be stored as case data. An expression's value becomes
-    case data as a thrown message's payload (caught by another task of the case), so it is held
-    to what a script may leave behind.
+def _storable(value: Any, what: str, *args: object) -> Any:
+    """``value``, unless it could not be stored as case data: what a script leaves, and an
+    expression's value (a thrown message's payload becomes the catching task's data). It runs
+    for every gateway condition, so ``what % args`` is formatted only for the error.
 
     Raises:
-        SandboxError: nested too deep, too large, or holding the state's reserved key.
+        SandboxError: ``what % args`` (say, "script left 'x'") and the problem: nested too
+            deep, too large, or holding the state's reserved key.
     """
     if isinstance(value, _SHAPED):
         problem = shape_problem(value)
         if problem is not None:
-            raise SandboxError(f"{what} gave a value {problem}: it cannot be stored")
+            raise SandboxError(f"{what % args} {problem}: it cannot be stored")
     return value
 
 
