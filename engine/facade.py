@@ -800,9 +800,11 @@ class Engine:
         now = self.clock.now()
         if found.kind == "script":
             self._retry_script(found, user, reason)
-        elif found.kind == "step_limit":
-            with self.conns.write() as conn:  # the instance stays suspended until resumed
-                self._resolve(conn, found, user)
+        elif found.kind in ("step_limit", "message"):
+            # Nothing to run again: a step limit's instance stays suspended until resumed; a
+            # refused message's case waits for a corrected one. Retrying marks it dealt with.
+            with self.conns.write() as conn:
+                self._resolve(conn, found, user, reason)
         else:
             with self.conns.write() as conn:
                 if found.kind == "handler":

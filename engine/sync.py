@@ -22,6 +22,9 @@ from engine.tables import human_tasks, jobs, message_subscriptions, messages, ti
 
 __all__ = ["Projector"]
 
+#: Buffered messages looked at per round: the first is delivered unless it is refused.
+_BUFFERED_PER_ROUND = 20
+
 
 class Projector:
     """Keeps the derived rows in step with the workflow; ``__call__`` is the runtime's syncer."""
@@ -208,7 +211,11 @@ class Projector:
         step.jobs_created += len(added)
 
     def _deliver_buffered(self, step: Step, names: list[str]) -> bool:
-        """Hand the oldest buffered message to a subscription this step created."""
+        """Hand the oldest deliverable buffered message to a subscription this step created.
+
+        One per round: the next round re-derives what still waits. A message refused on the
+        way (:func:`engine.messages.deliver`) is passed over for the next one.
+        """
         pending = step.conn.execute(
             select(messages.c.id)
             .where(
@@ -217,10 +224,9 @@ class Projector:
                 messages.c.consumed_at.is_(None),
             )
             .order_by(messages.c.id)
-            .limit(1)
-        ).first()
-        # One per round: the next round re-derives what still waits.
-        return pending is not None and deliver(step, pending.id)
+            .limit(_BUFFERED_PER_ROUND)
+        ).all()
+        return any(deliver(step, row.id) for row in pending)
 
 
 def _spec_id(task: Any) -> str:

@@ -283,7 +283,7 @@ incidents = Table(
     Column("instance_id", ForeignKey("process_instances.id"), nullable=False, index=True),
     Column("task_id", String(36)),
     Column("spec_id", String(200)),
-    Column("kind", String(30), nullable=False),  # handler|script|outbox
+    Column("kind", String(30), nullable=False),  # handler|script|outbox|step_limit|message
     Column("message", Text, nullable=False),
     Column("job_id", ForeignKey("jobs.id")),
     Column("outbox_id", ForeignKey("outbox.id")),

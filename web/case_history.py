@@ -60,6 +60,7 @@ _WHAT = {
     "incident_retried": "Problem retried",
     "timer_fired": "Deadline reached",
     "message_delivered": "Received",
+    "message_refused": "Message not accepted (unusable contents)",
 }
 _OPERATORS = {"letters.send": "Letter sent", "payments.assess": "Special payment assessed",
               "payments.pay": "Special payment made", "notify.email": "E-mail sent",
@@ -119,7 +120,7 @@ def _subject(a: AuditRecord, task_names: Mapping[str, str]) -> str:
     d = a.detail
     if a.task_id and a.task_id in task_names and a.action.startswith("task_"):
         return task_names[a.task_id]
-    if a.action == "message_delivered" and isinstance(d.get("message"), str):
+    if a.action in ("message_delivered", "message_refused") and isinstance(d.get("message"), str):
         found = EVENTS.get(d["message"])
         return found.title if found else str(d["message"]).replace("_", " ")
     if isinstance(d.get("operator"), str):

@@ -129,3 +129,91 @@ def test_a_handler_result_that_could_not_be_stored_fails_the_attempt_and_the_cas
     cold = make_engine()
     assert "notified" not in cold.instance(instance.id).data
     assert [t.spec_id for t in cold.tasks(instance_id=instance.id)] == []
+
+
+def _buffer_as_an_older_release_did(engine: Engine, key: str, name: str, payload: Any,
+                                    idempotency_key: str | None = None) -> int:
+    """A message stored before payloads were checked (``Engine.correlate`` now refuses it)."""
+    from sqlalchemy import insert
+
+    from engine.db import new_id
+    from engine.tables import messages
+
+    with engine.db.begin() as conn:
+        return int(new_id(conn.execute(insert(messages).values(
+            message_name=name, business_key=key, payload=payload,
+            idempotency_key=idempotency_key, received_at=engine.clock.now()))))
+
+
+@pytest.mark.parametrize("payload", [
+    {"agreed": {"typename": "datetime", "value": "nope"}},
+    ["not", "an", "object"],
+    {"agreed": functools.reduce(lambda inner, _: [inner], range(40), "secret-leaf")},
+], ids=["reserved-key", "not-an-object", "too-deep"])
+def test_a_buffered_message_unfit_for_case_data_is_refused_on_delivery_and_the_case_waits(
+    make_engine: EngineFactory, payload: Any
+) -> None:
+    """A message buffered by an older release, before payloads were checked, was caught into
+    the case that subscribed to it: a ``typename`` dict then made every later load of that case
+    fail. It is now refused where it would be delivered: taken out of the buffer by the case,
+    with an incident for operations, and the next buffered message is delivered instead."""
+    from sqlalchemy import select
+
+    from engine.tables import messages
+
+    engine = make_engine()
+    engine.init_db()
+    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    bad = _buffer_as_an_older_release_did(engine, "OLD-1", "client_reply", payload)
+    instance = engine.start("race", business_key="OLD-1", data={}, user="cw1")
+    cold = make_engine()  # the case loads from its stored state
+    assert cold.tasks(instance_id=instance.id) == []  # still waiting at the gateway
+    assert [t.status for t in cold.timers(instance.id)] == ["waiting"]
+    [incident] = cold.incidents(instance_id=instance.id)
+    assert incident.kind == "message"
+    assert "'client_reply'" in incident.message and "corrected message" in incident.message
+    assert "nope" not in incident.message and "secret" not in incident.message  # no payload
+    assert [a.action for a in cold.audit(instance.id)][-2:] == ["message_refused",
+                                                                 "incident_opened"]
+    with cold.db.connect() as conn:
+        row = conn.execute(select(messages).where(messages.c.id == bad)).one()
+    assert row.consumed_at is not None and row.instance_id == instance.id  # not offered again
+
+    result = cold.correlate("client_reply", "OLD-1", {"agreed": True})  # a corrected one
+    assert (result.status, result.instance_id) == ("delivered", instance.id)
+    later = make_engine()
+    assert [t.spec_id for t in later.tasks(instance_id=instance.id)] == ["read_reply"]
+    assert later.instance(instance.id).data["reply"] == {"agreed": True}
+    cold.retry_incident(incident.id, user="ops1", reason="client resent the reply")
+    assert cold.incidents(instance_id=instance.id) == []  # dealt with: nothing to run again
+
+
+def test_a_refused_buffered_message_is_passed_over_for_the_next_one(
+    make_engine: EngineFactory,
+) -> None:
+    engine = make_engine()
+    engine.init_db()
+    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    _buffer_as_an_older_release_did(engine, "OLD-2", "client_reply", {"typename": "x"})
+    _buffer_as_an_older_release_did(engine, "OLD-2", "client_reply", {"agreed": True})
+    instance = engine.start("race", business_key="OLD-2", data={}, user="cw1")
+    cold = make_engine()
+    assert [t.spec_id for t in cold.tasks(instance_id=instance.id)] == ["read_reply"]
+    assert cold.instance(instance.id).data["reply"] == {"agreed": True}  # the second one's
+    assert [i.kind for i in cold.incidents(instance_id=instance.id)] == ["message"]
+
+
+def test_a_repeat_of_a_stored_unusable_message_by_its_idempotency_key_is_a_validation_error(
+    make_engine: EngineFactory,
+) -> None:
+    engine = make_engine()
+    engine.init_db()
+    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    instance = engine.start("race", business_key="OLD-3", data={}, user="cw1")
+    _buffer_as_an_older_release_did(engine, "OLD-3", "client_reply", {"typename": "x"},
+                                    idempotency_key="reply-1")
+    with pytest.raises(ValidationError, match="idempotency key has a payload holding the key"):
+        engine.correlate("client_reply", "OLD-3", {"agreed": True}, idempotency_key="reply-1")
+    fresh_engine = make_engine()
+    assert fresh_engine.tasks(instance_id=instance.id) == []  # nothing delivered, case loads
+    assert fresh_engine.incidents(instance_id=instance.id) == []
