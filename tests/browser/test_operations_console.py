@@ -12,6 +12,7 @@ import pytest
 from engine import Engine
 from engine.batches import run_batches
 from tests.browser.ops_helpers import axe_violations, fits, shoot, sign_in
+from tests.engine.conftest import buffer_unchecked_message, diagram_files
 from tests.operations.conftest import start, start_with_incident
 from tests.operations.test_batches import version_two
 
@@ -137,3 +138,31 @@ def test_operations_find_suspend_resume_repair_retry_migrate_and_download(
             ).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
             Math.round(e.getBoundingClientRect().right))""")
         assert fits(page), f"{path} scrolls sideways at 375 px: {wide}"
+
+
+def test_a_refused_message_incident_is_explained_and_marked_dealt_with(
+    page: Any, live_url: str, browser_engine: Engine
+) -> None:
+    """Decision 0030: a message buffered unchecked by an older release is refused on delivery;
+    the case page says the case still waits and that nothing runs again, at 375 px too."""
+    browser_engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    buffer_unchecked_message(browser_engine, "OLD-7", "client_reply", {"typename": "x"})
+    case = browser_engine.start("race", business_key="OLD-7", data={}, user="postroom")
+    [incident] = browser_engine.incidents(instance_id=case.id)
+
+    sign_in(page, live_url, "operations")
+    page.goto(f"{live_url}/operations/instances/{case.id}")
+    card = page.inner_text("#incidents ~ .govuk-summary-card")
+    assert "'client_reply'" in card and "send a corrected message" in card
+    assert "Nothing runs again" in card
+    assert axe_violations(page) == []
+    shoot(page, "ops-refused-message")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert fits(page)
+    shoot(page, "ops-refused-message-375")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.fill(f"#retry-reason-{incident.id}", "Sender asked to resend")
+    page.click("button:has-text('Mark as dealt with')")
+    assert "Incident marked as dealt with" in page.inner_text(".govuk-notification-banner")
+    assert "Dealt with" in page.inner_text("#incidents ~ .govuk-summary-card")
+    assert browser_engine.incidents(instance_id=case.id) == []

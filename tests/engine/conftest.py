@@ -119,3 +119,18 @@ def fresh(engine: Engine) -> Engine:
 
 def now_plus(clock: SimulatedClock, **delta: float) -> datetime:
     return clock.advance(timedelta(**delta))
+
+
+def buffer_unchecked_message(engine: Engine, key: str, name: str, payload: Any,
+                             idempotency_key: str | None = None) -> int:
+    """Store a message as a release before payloads were checked did (``Engine.correlate``
+    now refuses such a payload); return its id."""
+    from sqlalchemy import insert
+
+    from engine.db import new_id
+    from engine.tables import messages
+
+    with engine.db.begin() as conn:
+        return int(new_id(conn.execute(insert(messages).values(
+            message_name=name, business_key=key, payload=payload,
+            idempotency_key=idempotency_key, received_at=engine.clock.now()))))

@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from engine import DeploymentError, Engine, HandlerRegistry, ValidationError
-from tests.engine.conftest import EngineFactory, diagram_files, script_diagram
+from tests.engine.conftest import (
+    EngineFactory,
+    buffer_unchecked_message,
+    diagram_files,
+    script_diagram,
+)
 from tests.unit.test_safe_xml import LAUGHS, XXE
 
 HUGE = (
@@ -131,20 +136,6 @@ def test_a_handler_result_that_could_not_be_stored_fails_the_attempt_and_the_cas
     assert [t.spec_id for t in cold.tasks(instance_id=instance.id)] == []
 
 
-def _buffer_as_an_older_release_did(engine: Engine, key: str, name: str, payload: Any,
-                                    idempotency_key: str | None = None) -> int:
-    """A message stored before payloads were checked (``Engine.correlate`` now refuses it)."""
-    from sqlalchemy import insert
-
-    from engine.db import new_id
-    from engine.tables import messages
-
-    with engine.db.begin() as conn:
-        return int(new_id(conn.execute(insert(messages).values(
-            message_name=name, business_key=key, payload=payload,
-            idempotency_key=idempotency_key, received_at=engine.clock.now()))))
-
-
 @pytest.mark.parametrize("payload", [
     {"agreed": {"typename": "datetime", "value": "nope"}},
     ["not", "an", "object"],
@@ -164,7 +155,7 @@ def test_a_buffered_message_unfit_for_case_data_is_refused_on_delivery_and_the_c
     engine = make_engine()
     engine.init_db()
     engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
-    bad = _buffer_as_an_older_release_did(engine, "OLD-1", "client_reply", payload)
+    bad = buffer_unchecked_message(engine, "OLD-1", "client_reply", payload)
     instance = engine.start("race", business_key="OLD-1", data={}, user="cw1")
     cold = make_engine()  # the case loads from its stored state
     assert cold.tasks(instance_id=instance.id) == []  # still waiting at the gateway
@@ -194,8 +185,8 @@ def test_a_refused_buffered_message_is_passed_over_for_the_next_one(
     engine = make_engine()
     engine.init_db()
     engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
-    _buffer_as_an_older_release_did(engine, "OLD-2", "client_reply", {"typename": "x"})
-    _buffer_as_an_older_release_did(engine, "OLD-2", "client_reply", {"agreed": True})
+    buffer_unchecked_message(engine, "OLD-2", "client_reply", {"typename": "x"})
+    buffer_unchecked_message(engine, "OLD-2", "client_reply", {"agreed": True})
     instance = engine.start("race", business_key="OLD-2", data={}, user="cw1")
     cold = make_engine()
     assert [t.spec_id for t in cold.tasks(instance_id=instance.id)] == ["read_reply"]
@@ -210,7 +201,7 @@ def test_a_repeat_of_a_stored_unusable_message_by_its_idempotency_key_is_a_valid
     engine.init_db()
     engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
     instance = engine.start("race", business_key="OLD-3", data={}, user="cw1")
-    _buffer_as_an_older_release_did(engine, "OLD-3", "client_reply", {"typename": "x"},
+    buffer_unchecked_message(engine, "OLD-3", "client_reply", {"typename": "x"},
                                     idempotency_key="reply-1")
     with pytest.raises(ValidationError, match="idempotency key has a payload holding the key"):
         engine.correlate("client_reply", "OLD-3", {"agreed": True}, idempotency_key="reply-1")

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from engine import Engine, InvalidStateError, ValidationError
 from engine.variables import set_variables
+from tests.engine.conftest import buffer_unchecked_message, diagram_files
 from tests.operations.conftest import LOG_COMPLAINT, start, start_with_incident
 from tests.web.conftest import Login, form_csrf
 from workflows.variable_edits import edit_variable
@@ -85,6 +86,28 @@ def test_fix_the_division_behind_an_incident_then_retry(
     assert retried.status_code == 302  # type: ignore[attr-defined]
     assert complaints.incidents(instance_id=case.id) == []
     assert complaints.instance(case.id).summary.get("response_due")  # the deadline worked out
+
+
+def test_a_refused_message_incident_says_nothing_runs_again_and_is_marked_dealt_with(
+    api_engine: Engine, client: FlaskClient, login_as: Login
+) -> None:
+    """A message buffered unchecked by an older release is refused on delivery (decision
+    0030): retrying would run nothing, so the page says what to do and records it as done."""
+    api_engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    buffer_unchecked_message(api_engine, "OLD-9", "client_reply", {"typename": "x"})
+    case = api_engine.start("race", business_key="OLD-9", data={}, user="cw1")
+    [incident] = api_engine.incidents(instance_id=case.id)
+    page = f"/operations/instances/{case.id}"
+    login_as("operations")
+    shown = client.get(page).get_data(as_text=True)
+    assert "Nothing runs again" in shown and "Mark as dealt with" in shown
+    assert ">Retry<" not in shown
+    done = _post(client, f"{page}/incidents/{incident.id}/retry", page,
+                 reason="sender asked to resend")
+    assert done.status_code == 302  # type: ignore[attr-defined]
+    assert api_engine.incidents(instance_id=case.id) == []
+    after = client.get(page).get_data(as_text=True)
+    assert "Dealt with" in after and "Mark as dealt with" not in after
 
 
 def test_edits_are_checked_against_forms_and_start_data(complaints: Engine) -> None:

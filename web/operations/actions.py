@@ -69,9 +69,12 @@ def cancel(instance_id: int) -> Page:
 @requires(Permission.RETRY_INCIDENTS)
 def retry(instance_id: int, incident_id: int) -> Page:
     """Retry what failed, once its cause is fixed."""
-    if engine().incident(incident_id).instance_id != instance_id:
+    found = engine().incident(incident_id)
+    if found.instance_id != instance_id:
         raise ValidationError("that incident belongs to another case")
-    return _act(instance_id, f"retry-reason-{incident_id}", "Incident retried",
+    # A refused message runs nothing again (decision 0030): the retry records it as dealt with.
+    done = "Incident marked as dealt with" if found.kind == "message" else "Incident retried"
+    return _act(instance_id, f"retry-reason-{incident_id}", done,
                 lambda why: engine().retry_incident(incident_id, user=user().username,
                                                     reason=why))
 
