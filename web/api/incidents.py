@@ -37,7 +37,12 @@ def list_incidents(query: dict[str, Any]) -> Response:
            permission=Permission.RETRY_INCIDENTS, errors=(409,),
            replies={200: Reply("Resolved and retried.", ref("Incident"))})
 def retry_incident(incident_id: int) -> Response:
-    """Run what failed again, after the cause was fixed; the incident is marked resolved."""
+    """Run what failed again, after the cause was fixed; the incident is marked resolved.
+
+    A ``step_limit`` or ``message`` incident has nothing to run again (the case stays
+    suspended until resumed; a refused message's case waits for a corrected one): retrying it
+    only records that it was dealt with.
+    """
     eng = engine()
     eng.retry_incident(incident_id, user=user().username)
     return reply(incident_json(eng.incident(incident_id)))
