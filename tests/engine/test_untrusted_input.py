@@ -136,6 +136,14 @@ def test_a_handler_result_that_could_not_be_stored_fails_the_attempt_and_the_cas
     assert [t.spec_id for t in cold.tasks(instance_id=instance.id)] == []
 
 
+def _waiting_for_messages(make_engine: EngineFactory) -> Engine:
+    """An engine with ``race`` deployed: it waits for a client's reply or a withdrawal."""
+    engine = make_engine()
+    engine.init_db()
+    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    return engine
+
+
 @pytest.mark.parametrize("payload", [
     {"agreed": {"typename": "datetime", "value": "nope"}},
     ["not", "an", "object"],
@@ -152,9 +160,7 @@ def test_a_buffered_message_unfit_for_case_data_is_refused_on_delivery_and_the_c
 
     from engine.tables import messages
 
-    engine = make_engine()
-    engine.init_db()
-    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    engine = _waiting_for_messages(make_engine)
     bad = buffer_unchecked_message(engine, "OLD-1", "client_reply", payload)
     instance = engine.start("race", business_key="OLD-1", data={}, user="cw1")
     cold = make_engine()  # the case loads from its stored state
@@ -182,9 +188,7 @@ def test_a_buffered_message_unfit_for_case_data_is_refused_on_delivery_and_the_c
 def test_a_refused_buffered_message_is_passed_over_for_the_next_one(
     make_engine: EngineFactory,
 ) -> None:
-    engine = make_engine()
-    engine.init_db()
-    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    engine = _waiting_for_messages(make_engine)
     buffer_unchecked_message(engine, "OLD-2", "client_reply", {"typename": "x"})
     buffer_unchecked_message(engine, "OLD-2", "client_reply", {"agreed": True})
     instance = engine.start("race", business_key="OLD-2", data={}, user="cw1")
@@ -197,12 +201,10 @@ def test_a_refused_buffered_message_is_passed_over_for_the_next_one(
 def test_a_repeat_of_a_stored_unusable_message_by_its_idempotency_key_is_a_validation_error(
     make_engine: EngineFactory,
 ) -> None:
-    engine = make_engine()
-    engine.init_db()
-    engine.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    engine = _waiting_for_messages(make_engine)
     instance = engine.start("race", business_key="OLD-3", data={}, user="cw1")
     buffer_unchecked_message(engine, "OLD-3", "client_reply", {"typename": "x"},
-                                    idempotency_key="reply-1")
+                             idempotency_key="reply-1")
     with pytest.raises(ValidationError, match="idempotency key has a payload holding the key"):
         engine.correlate("client_reply", "OLD-3", {"agreed": True}, idempotency_key="reply-1")
     fresh_engine = make_engine()
