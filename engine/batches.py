@@ -146,7 +146,13 @@ def _operation(engine: Engine, row: Any) -> Callable[[int], None]:
         found = engine.incidents(instance_id=instance_id)
         if not found:
             raise ValidationError("no open incident")
-        for incident in found:
+        # A refused message or a runaway step runs nothing again: retrying would only mark it
+        # dealt with, unseen. Each is for someone to deal with on the case's own page.
+        runnable = [incident for incident in found if incident.reruns]
+        if not runnable:
+            raise ValidationError("nothing to run again: deal with its incidents on the "
+                                  "case's page")
+        for incident in runnable:
             engine.retry_incident(incident.id, user=who, reason=why)
 
     operations: dict[str, Callable[[int], Any]] = {

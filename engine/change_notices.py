@@ -13,6 +13,11 @@ the others too. A process must not trust a copy while it cannot be sure it has h
 everything: on SQLite (no notices), until its connection is listening, after that connection
 is lost (a notice may have been missed) and in a forked child (the parent's connection is not
 its own). For all those the epoch moves on at every call, so no copy is ever good.
+
+A channel belongs to the whole database, not to a schema. A notice whose payload is
+``schema:<name>`` for a schema outside the listening connection's search path is about rows
+this process cannot read (another deployment in the same database, a test beside this one),
+and is ignored; every other notice, whatever its payload, counts as a change.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class ChangeNotices:
         self.supported = db.dialect.name == "postgresql"
         self._lock = threading.Lock()
         self._conn: Any = None  # a psycopg connection of our own, outside the pool
+        # Payloads naming the schemas our tables can be in (the search path's, b"schema:<name>")
+        self._ours: frozenset[bytes] = frozenset()
         self._pid = os.getpid()
         self._lost = False  # set by the notice handler: the server ended the session
         self._retry_at = 0.0
@@ -74,8 +81,8 @@ class ChangeNotices:
             pgconn = self._conn.pgconn
             pgconn.consume_input()
             heard = False
-            while pgconn.notifies() is not None:
-                heard = True
+            while (notice := pgconn.notifies()) is not None:
+                heard = heard or self._about_our_rows(notice.extra)
         except Exception as exc:  # any failure means notices may be lost
             log.warning("change notices on %s lost (%s); listening again", self.channel,
                         type(exc).__name__)
@@ -105,12 +112,18 @@ class ChangeNotices:
             self._lost = False
             conn.add_notice_handler(self._on_notice)
             conn.execute(f"LISTEN {self.channel}")
+            schemas = conn.execute("SELECT current_schemas(false)").fetchone()[0] or []
+            self._ours = frozenset(f"schema:{name}".encode() for name in schemas)
         except Exception as exc:  # the caller reads the database meanwhile
             log.warning("cannot listen for change notices on %s (%s); retrying in %.0f s",
                         self.channel, type(exc).__name__, RETRY_SECONDS)
             self._retry_at = time.monotonic() + RETRY_SECONDS
             return
         self._conn = conn
+
+    def _about_our_rows(self, payload: bytes) -> bool:
+        """False only for a notice naming a schema outside our search path."""
+        return not payload.startswith(b"schema:") or not self._ours or payload in self._ours
 
     def _on_notice(self, _diagnostic: Any) -> None:
         # An idle listening session hears a notice only when the server ends it (FATAL

@@ -48,6 +48,7 @@ from engine.messages import CorrelationResult, Correlator
 from engine.outbox import Dispatcher, Transport
 from engine.pipeline import first_row
 from engine.records import (
+    NOTHING_TO_RUN_AGAIN,
     AuditRecord,
     DeploymentRecord,
     DocumentRecord,
@@ -800,9 +801,7 @@ class Engine:
         now = self.clock.now()
         if found.kind == "script":
             self._retry_script(found, user, reason)
-        elif found.kind in ("step_limit", "message"):
-            # Nothing to run again: a step limit's instance stays suspended until resumed; a
-            # refused message's case waits for a corrected one. Retrying marks it dealt with.
+        elif found.kind in NOTHING_TO_RUN_AGAIN:  # retrying records it dealt with
             with self.conns.write() as conn:
                 self._resolve(conn, found, user, reason)
         else:

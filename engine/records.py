@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "NOTHING_TO_RUN_AGAIN",
     "AuditRecord",
     "DeploymentRecord",
     "DocumentRecord",
@@ -105,6 +106,12 @@ class OutboxRecord:
     sent_at: datetime | None
 
 
+#: Incident kinds whose retry runs nothing again, so it only records them dealt with: a step
+#: over its limit was rolled back and its case stays suspended until someone resumes it; a
+#: refused message's case waits for a corrected one (decision 0030).
+NOTHING_TO_RUN_AGAIN = frozenset({"step_limit", "message"})
+
+
 @dataclass(frozen=True)
 class IncidentRecord:
     id: int
@@ -117,6 +124,11 @@ class IncidentRecord:
     resolved_at: datetime | None
     resolved_by: str | None
     business_key: str = ""  # the case reference operations know the case by
+
+    @property
+    def reruns(self) -> bool:
+        """Whether retrying runs something again (a handler job, a script, a delivery)."""
+        return self.kind not in NOTHING_TO_RUN_AGAIN
 
 
 @dataclass(frozen=True)

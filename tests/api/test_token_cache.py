@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -173,3 +174,46 @@ def test_copy_holds_at_most_its_size(api_engine: Engine) -> None:
     for each in secrets:
         assert users.by_token(each) is not None
     assert len(users.token_cache) == 2
+
+
+def test_a_notice_from_another_schema_of_the_database_keeps_the_copy(
+    api_engine: Engine, reads: list[int]
+) -> None:
+    """Migration 0009: a channel is the whole database's. A change in another deployment's
+    schema (or a test beside this one) names that schema and drops nothing here; a notice
+    naming ours, or one in 0008's form (a table name), still drops the copy."""
+    _pg_only(api_engine)
+    users, _, secret, _ = _account(api_engine)
+    users.by_token(secret)
+    _elsewhere(api_engine, "SELECT pg_notify('redress_auth', 'schema:some_other_deployment')")
+    time.sleep(0.05)  # the notice has arrived
+    users.by_token(secret)
+    assert len(reads) == 1  # still answered from the copy
+    ours = _schema(api_engine)
+    for payload in (f"schema:{ours}", "api_tokens"):
+        reads.clear()
+        _elsewhere(api_engine, "SELECT pg_notify('redress_auth', :p)", p=payload)
+        _until(lambda: users.by_token(secret) is not None and len(reads) == 1)
+        users.by_token(secret)
+        assert len(reads) == 1  # read once after the notice, then the copy again
+
+
+def test_a_revocation_s_notice_names_its_schema(api_engine: Engine) -> None:
+    """The trigger's payload is ``schema:<the table's schema>``, which the listener matches."""
+    _pg_only(api_engine)
+    users, person, _, token_id = _account(api_engine)
+    url = api_engine.db.url.render_as_string(False)
+    listener = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                               autocommit=True)
+    try:
+        listener.execute("LISTEN redress_auth")
+        users.revoke_token(token_id, by=person)
+        [notice] = list(listener.notifies(timeout=2, stop_after=1))
+        assert notice.payload == f"schema:{_schema(api_engine)}"
+    finally:
+        listener.close()
+
+
+def _schema(engine: Engine) -> str:
+    with engine.db.connect() as conn:
+        return str(conn.execute(text("SELECT current_schema()")).scalar_one())

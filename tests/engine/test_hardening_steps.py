@@ -8,7 +8,7 @@ import time
 import pytest
 
 from engine import DeploymentError, Engine, StepLimitError
-from tests.engine.conftest import diagram_files
+from tests.engine.conftest import diagram_files, endless
 
 NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
@@ -23,34 +23,6 @@ def calling(pid: str, callee: str) -> bytes:
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="call_{callee}"/>
     <bpmn:sequenceFlow id="f2" sourceRef="call_{callee}" targetRef="e"/>
   </bpmn:process></bpmn:definitions>""".encode()
-
-
-def endless(pid: str, after_user_task: bool) -> dict[str, bytes]:
-    """start [→ user task] → merge → script n += 1 → gateway (n > -1 loops back) → end."""
-    first = "go" if after_user_task else "merge"
-    user = """<bpmn:userTask id="go" name="Go"><bpmn:incoming>f0</bpmn:incoming>
-      <bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
-    <bpmn:sequenceFlow id="f1" sourceRef="go" targetRef="merge"/>""" if after_user_task else ""
-    merge_in = "f1" if after_user_task else "f0"
-    text = f"""<?xml version="1.0"?><bpmn:definitions {NS} id="d_{pid}" targetNamespace="http://x">
-  <bpmn:process id="{pid}" isExecutable="true">
-    <bpmn:startEvent id="s"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="{first}"/>
-    {user}
-    <bpmn:exclusiveGateway id="merge"><bpmn:incoming>{merge_in}</bpmn:incoming>
-      <bpmn:incoming>back</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:scriptTask id="count" name="Count&#10;again"><bpmn:incoming>f2</bpmn:incoming>
-      <bpmn:outgoing>f3</bpmn:outgoing><bpmn:script>n = n + 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:exclusiveGateway id="more" default="out"><bpmn:incoming>f3</bpmn:incoming>
-      <bpmn:outgoing>back</bpmn:outgoing><bpmn:outgoing>out</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:endEvent id="e"><bpmn:incoming>out</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="merge" targetRef="count"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="count" targetRef="more"/>
-    <bpmn:sequenceFlow id="back" sourceRef="more" targetRef="merge">
-      <bpmn:conditionExpression>n &gt; -1</bpmn:conditionExpression></bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="out" sourceRef="more" targetRef="e"/>
-  </bpmn:process></bpmn:definitions>"""
-    return {f"{pid}.bpmn": text.encode()}
 
 
 def chain(n: int) -> bytes:

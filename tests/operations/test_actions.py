@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from engine import Engine, InvalidStateError, ValidationError
+from engine import Engine, InvalidStateError, StepLimitError, ValidationError
 from engine.variables import set_variables
-from tests.engine.conftest import buffer_unchecked_message, diagram_files
+from tests.engine.conftest import buffer_unchecked_message, diagram_files, endless
 from tests.operations.conftest import LOG_COMPLAINT, start, start_with_incident
 from tests.web.conftest import Login, form_csrf
 from workflows.variable_edits import edit_variable
@@ -106,6 +106,34 @@ def test_a_refused_message_incident_says_nothing_runs_again_and_is_marked_dealt_
                  reason="sender asked to resend")
     assert done.status_code == 302  # type: ignore[attr-defined]
     assert api_engine.incidents(instance_id=case.id) == []
+    after = client.get(page).get_data(as_text=True)
+    assert "Dealt with" in after and "Mark as dealt with" not in after
+
+
+def test_a_step_limit_incident_says_resume_the_case_and_is_marked_dealt_with(
+    api_engine: Engine, client: FlaskClient, login_as: Login
+) -> None:
+    """A step over its limit was rolled back and its case suspended: retrying would run
+    nothing, so the card says to resume the case and records the incident as dealt with."""
+    api_engine.runtime.max_tasks = 300
+    api_engine.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
+    case = api_engine.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
+    [go] = api_engine.tasks(instance_id=case.id)
+    with pytest.raises(StepLimitError):
+        api_engine.complete(go.id, {"n": 5}, user="cw1")
+    [incident] = api_engine.incidents(instance_id=case.id)
+    page = f"/operations/instances/{case.id}"
+    login_as("operations")
+    shown = client.get(page).get_data(as_text=True)
+    assert "Nothing runs again" in shown and "resume the case" in shown
+    assert "Mark as dealt with" in shown and ">Retry<" not in shown
+    resumed = _post(client, f"{page}/resume", page, reason="loop's data corrected")
+    assert resumed.status_code == 302  # type: ignore[attr-defined]
+    done = _post(client, f"{page}/incidents/{incident.id}/retry", page,
+                 reason="data corrected and case resumed")
+    assert done.status_code == 302  # type: ignore[attr-defined]
+    assert api_engine.incidents(instance_id=case.id) == []
+    assert api_engine.instance(case.id).status == "active"
     after = client.get(page).get_data(as_text=True)
     assert "Dealt with" in after and "Mark as dealt with" not in after
 

@@ -3,11 +3,13 @@ migration previewed before it starts."""
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
-from engine import Engine
+from engine import Engine, StepLimitError
 from engine.batches import batch, create_batch, list_batches, run_batches, stop_batch
 from engine.instance_search import InstanceFilter
+from tests.engine.conftest import buffer_unchecked_message, diagram_files, endless
 from tests.operations.conftest import start, start_with_incident
 from tests.web.conftest import Login, form_csrf
 from workflows.packages import COMPLAINTS_PACKAGE, package_files
@@ -112,3 +114,32 @@ def test_preview_names_what_the_modeller_diff_finds(complaints: Engine) -> None:
     assert plan.possible and plan.blocked_by == []
     assert any(c.startswith("complaint_journey: complaint_journey") for c in plan.changed)
     assert plan.added == [] and plan.removed == []
+
+
+def test_batch_retry_leaves_incidents_that_run_nothing_again_for_the_case_page(
+    complaints: Engine,
+) -> None:
+    """A refused message (decision 0030) or a step over its limit has nothing to run again: a
+    bulk retry must not mark it dealt with unseen, while it retries the others."""
+    complaints.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
+    buffer_unchecked_message(complaints, "OLD-9", "client_reply", {"typename": "x"})
+    refused = complaints.start("race", business_key="OLD-9", data={}, user="cw1")
+    complaints.runtime.max_tasks = 300
+    complaints.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
+    spun = complaints.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
+    [go] = complaints.tasks(instance_id=spun.id)
+    with pytest.raises(StepLimitError):
+        complaints.complete(go.id, {"n": 5}, user="cw1")
+    broken = start_with_incident(complaints, "CMS-0100")
+    [script] = complaints.incidents(instance_id=broken.id)
+    retry = create_batch(complaints, "retry", user="ops", reason="handler fixed",
+                         ids=[refused.id, spun.id, broken.id])
+    run_batches(complaints)
+    retry = batch(complaints, retry.id)
+    assert (retry.done, retry.failed) == (1, 2)
+    why = "nothing to run again: deal with its incidents on the case's page"
+    assert sorted(retry.errors) == sorted([(refused.id, why), (spun.id, why)])
+    assert complaints.incident(script.id).resolved_by == f"ops (batch {retry.id})"  # ran again
+    assert [i.kind for i in complaints.incidents(instance_id=refused.id)] == ["message"]
+    assert [i.kind for i in complaints.incidents(instance_id=spun.id)] == ["step_limit"]
+    assert complaints.instance(spun.id).status == "suspended"

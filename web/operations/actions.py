@@ -72,8 +72,7 @@ def retry(instance_id: int, incident_id: int) -> Page:
     found = engine().incident(incident_id)
     if found.instance_id != instance_id:
         raise ValidationError("that incident belongs to another case")
-    # A refused message runs nothing again (decision 0030): the retry records it as dealt with.
-    done = "Incident marked as dealt with" if found.kind == "message" else "Incident retried"
+    done = "Incident retried" if found.reruns else "Incident marked as dealt with"
     return _act(instance_id, f"retry-reason-{incident_id}", done,
                 lambda why: engine().retry_incident(incident_id, user=user().username,
                                                     reason=why))
