@@ -43,3 +43,14 @@ def sign_in(page: Any, base: str, role: str) -> None:
 def fits(page: Any, width: int = 375) -> bool:
     """No sideways scrolling at this width."""
     return bool(page.evaluate(f"document.documentElement.scrollWidth <= {width}"))
+
+
+def checked_at_both_widths(page: Any, name: str) -> None:
+    """axe-clean, then screenshots at desktop width and at 375 px, where nothing may scroll
+    sideways; the page is left at desktop width."""
+    assert axe_violations(page) == []
+    shoot(page, name)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert fits(page), f"{name} scrolls sideways at 375 px"
+    shoot(page, f"{name}-375")
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -9,10 +9,16 @@ from typing import Any
 
 import pytest
 
-from engine import Engine, StepLimitError
+from engine import Engine
 from engine.batches import run_batches
-from tests.browser.ops_helpers import axe_violations, fits, shoot, sign_in
-from tests.engine.conftest import buffer_unchecked_message, diagram_files, endless
+from tests.browser.ops_helpers import (
+    axe_violations,
+    checked_at_both_widths,
+    fits,
+    shoot,
+    sign_in,
+)
+from tests.engine.conftest import buffer_unchecked_message, diagram_files, runaway_case
 from tests.operations.conftest import start, start_with_incident
 from tests.operations.test_batches import version_two
 
@@ -155,16 +161,8 @@ def test_a_refused_message_incident_is_explained_and_marked_dealt_with(
     card = page.inner_text("#incidents ~ .govuk-summary-card")
     assert "'client_reply'" in card and "send a corrected message" in card
     assert "Nothing runs again" in card
-    assert axe_violations(page) == []
-    shoot(page, "ops-refused-message")
-    page.set_viewport_size({"width": 375, "height": 800})
-    assert fits(page)
-    shoot(page, "ops-refused-message-375")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.fill(f"#retry-reason-{incident.id}", "Sender asked to resend")
-    page.click("button:has-text('Mark as dealt with')")
-    assert "Incident marked as dealt with" in page.inner_text(".govuk-notification-banner")
-    assert "Dealt with" in page.inner_text("#incidents ~ .govuk-summary-card")
+    checked_at_both_widths(page, "ops-refused-message")
+    _mark_dealt_with(page, incident.id, "Sender asked to resend")
     assert browser_engine.incidents(instance_id=case.id) == []
 
 
@@ -173,12 +171,7 @@ def test_a_step_limit_incident_says_resume_the_case_then_is_marked_dealt_with(
 ) -> None:
     """Decision 0032: a step over its limit was rolled back and its case suspended; the card
     says to fix the cause and resume the case (retrying runs nothing), at 375 px too."""
-    browser_engine.runtime.max_tasks = 300
-    browser_engine.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
-    case = browser_engine.start("spin", business_key="SPIN-7", data={"n": 0}, user="postroom")
-    [go] = browser_engine.tasks(instance_id=case.id)
-    with pytest.raises(StepLimitError):
-        browser_engine.complete(go.id, {"n": 5}, user="postroom")
+    case, _ = runaway_case(browser_engine, "SPIN-7", user="postroom")
     [incident] = browser_engine.incidents(instance_id=case.id)
 
     sign_in(page, live_url, "operations")
@@ -186,18 +179,18 @@ def test_a_step_limit_incident_says_resume_the_case_then_is_marked_dealt_with(
     card = page.inner_text("#incidents ~ .govuk-summary-card")
     assert "Nothing runs again" in card and "resume the case" in card
     assert "Retry" not in card
-    assert axe_violations(page) == []
-    shoot(page, "ops-step-limit")
-    page.set_viewport_size({"width": 375, "height": 800})
-    assert fits(page)
-    shoot(page, "ops-step-limit-375")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    checked_at_both_widths(page, "ops-step-limit")
     page.fill("#resume-reason", "Loop's data corrected")
     page.click("button:has-text('Resume')")
     assert "Case resumed" in page.inner_text(".govuk-notification-banner")
-    page.fill(f"#retry-reason-{incident.id}", "Data corrected and case resumed")
+    _mark_dealt_with(page, incident.id, "Data corrected and case resumed")
+    assert browser_engine.incidents(instance_id=case.id) == []
+    assert browser_engine.instance(case.id).status == "active"
+
+
+def _mark_dealt_with(page: Any, incident_id: int, what_was_done: str) -> None:
+    """Record on the case page that an incident with nothing to run again was dealt with."""
+    page.fill(f"#retry-reason-{incident_id}", what_was_done)
     page.click("button:has-text('Mark as dealt with')")
     assert "Incident marked as dealt with" in page.inner_text(".govuk-notification-banner")
     assert "Dealt with" in page.inner_text("#incidents ~ .govuk-summary-card")
-    assert browser_engine.incidents(instance_id=case.id) == []
-    assert browser_engine.instance(case.id).status == "active"

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from engine import Engine, HandlerContext, HandlerRegistry, SimulatedClock
+from engine import (
+    Engine,
+    HandlerContext,
+    HandlerRegistry,
+    InstanceRecord,
+    SimulatedClock,
+    StepLimitError,
+    TaskRecord,
+)
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
 
@@ -165,3 +173,15 @@ def endless(pid: str, after_user_task: bool) -> dict[str, bytes]:
     <bpmn:sequenceFlow id="out" sourceRef="more" targetRef="e"/>
   </bpmn:process></bpmn:definitions>"""
     return {f"{pid}.bpmn": text.encode()}
+
+
+def runaway_case(engine: Engine, key: str, user: str = "cw1") -> tuple[InstanceRecord, TaskRecord]:
+    """A case whose task's completion ran an endless loop: the step over its limit was rolled
+    back, the case suspended with a ``step_limit`` incident; returns it and its task."""
+    engine.runtime.max_tasks = 300
+    engine.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
+    case = engine.start("spin", business_key=key, data={"n": 0}, user=user)
+    [task] = engine.tasks(instance_id=case.id)
+    with pytest.raises(StepLimitError):
+        engine.complete(task.id, {"n": 5}, user=user)
+    return case, task

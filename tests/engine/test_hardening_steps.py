@@ -8,7 +8,7 @@ import time
 import pytest
 
 from engine import DeploymentError, Engine, StepLimitError
-from tests.engine.conftest import diagram_files, endless
+from tests.engine.conftest import diagram_files, endless, runaway_case
 
 NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
@@ -73,12 +73,7 @@ def test_finding4_an_endless_loop_at_start_is_stopped_and_stores_nothing(engine:
 def test_finding4_an_endless_loop_after_a_task_rolls_back_suspends_and_opens_an_incident(
     engine: Engine,
 ) -> None:
-    engine.runtime.max_tasks = 300
-    engine.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
-    instance = engine.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
-    [task] = engine.tasks(instance_id=instance.id)
-    with pytest.raises(StepLimitError):
-        engine.complete(task.id, {"n": 5}, user="cw1")
+    instance, task = runaway_case(engine, "SPIN-1")
     after = engine.instance(instance.id)
     assert after.status == "suspended"
     assert after.data["n"] == 0  # the completion was rolled back

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from engine import Engine, InvalidStateError, StepLimitError, ValidationError
+from engine import Engine, InvalidStateError, ValidationError
 from engine.variables import set_variables
-from tests.engine.conftest import buffer_unchecked_message, diagram_files, endless
+from tests.engine.conftest import buffer_unchecked_message, diagram_files, runaway_case
 from tests.operations.conftest import LOG_COMPLAINT, start, start_with_incident
 from tests.web.conftest import Login, form_csrf
 from workflows.variable_edits import edit_variable
@@ -115,12 +115,7 @@ def test_a_step_limit_incident_says_resume_the_case_and_is_marked_dealt_with(
 ) -> None:
     """A step over its limit was rolled back and its case suspended: retrying would run
     nothing, so the card says to resume the case and records the incident as dealt with."""
-    api_engine.runtime.max_tasks = 300
-    api_engine.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
-    case = api_engine.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
-    [go] = api_engine.tasks(instance_id=case.id)
-    with pytest.raises(StepLimitError):
-        api_engine.complete(go.id, {"n": 5}, user="cw1")
+    case, _ = runaway_case(api_engine, "SPIN-1")
     [incident] = api_engine.incidents(instance_id=case.id)
     page = f"/operations/instances/{case.id}"
     login_as("operations")

@@ -3,13 +3,12 @@ migration previewed before it starts."""
 
 from __future__ import annotations
 
-import pytest
 from flask.testing import FlaskClient
 
-from engine import Engine, StepLimitError
+from engine import Engine
 from engine.batches import batch, create_batch, list_batches, run_batches, stop_batch
 from engine.instance_search import InstanceFilter
-from tests.engine.conftest import buffer_unchecked_message, diagram_files, endless
+from tests.engine.conftest import buffer_unchecked_message, diagram_files, runaway_case
 from tests.operations.conftest import start, start_with_incident
 from tests.web.conftest import Login, form_csrf
 from workflows.packages import COMPLAINTS_PACKAGE, package_files
@@ -124,12 +123,7 @@ def test_batch_retry_leaves_incidents_that_run_nothing_again_for_the_case_page(
     complaints.deploy(diagram_files("race.bpmn"), name="race", user="analyst")
     buffer_unchecked_message(complaints, "OLD-9", "client_reply", {"typename": "x"})
     refused = complaints.start("race", business_key="OLD-9", data={}, user="cw1")
-    complaints.runtime.max_tasks = 300
-    complaints.deploy(endless("spin", after_user_task=True), name="spin", user="analyst")
-    spun = complaints.start("spin", business_key="SPIN-1", data={"n": 0}, user="cw1")
-    [go] = complaints.tasks(instance_id=spun.id)
-    with pytest.raises(StepLimitError):
-        complaints.complete(go.id, {"n": 5}, user="cw1")
+    spun, _ = runaway_case(complaints, "SPIN-1")
     broken = start_with_incident(complaints, "CMS-0100")
     [script] = complaints.incidents(instance_id=broken.id)
     retry = create_batch(complaints, "retry", user="ops", reason="handler fixed",
