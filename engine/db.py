@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
-from engine.pipeline import PENDING, flush_pending
+from engine.pipeline import OWN_BEGIN, PENDING, flush_pending, own_begin_ended
 
 __all__ = [
     "AUDIT_ERASING",
@@ -301,7 +301,8 @@ class Connections:
         """A transaction, committed when the block ends (rolled back if it raises)."""
         bound = self._mine()
         if bound is None:
-            with self.db.begin() as conn, _sending_held_writes(conn):
+            with self.db.connect() as conn, self._own_begin(conn), conn.begin(), \
+                    _sending_held_writes(conn):
                 yield conn
             return
         conn = bound.get(writing=True)
@@ -312,10 +313,23 @@ class Connections:
         self._mode(bound, conn, reading=False)
         bound.writing = True
         try:
-            with conn.begin(), _sending_held_writes(conn):
+            with self._own_begin(conn), conn.begin(), _sending_held_writes(conn):
                 yield conn
         finally:
             bound.writing = False  # left in the write's mode: a read switches it if one comes
+
+    @contextmanager
+    def _own_begin(self, conn: Connection) -> Iterator[None]:
+        """Let :func:`engine.pipeline.first_row` send this transaction's BEGIN with its first
+        query (one round trip, not two); the driver is restored once the transaction ended."""
+        if not self.postgres:
+            yield
+            return
+        conn.info[OWN_BEGIN] = False
+        try:
+            yield
+        finally:
+            own_begin_ended(conn)
 
     def _mode(self, bound: _Bound, conn: Connection, *, reading: bool) -> None:
         if bound.reading == reading:

@@ -33,13 +33,21 @@ from sqlalchemy import Executable, bindparam, func, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["PENDING", "Failure", "Writes", "all_rows", "first_row", "flush_pending", "observers"]
+__all__ = ["OWN_BEGIN", "PENDING", "Failure", "Writes", "all_rows", "first_row", "flush_pending",
+           "observers", "own_begin_ended"]
 
 #: Makes the exception to raise when a checked write did not touch the rows it expected.
 Failure = Callable[[], Exception]
 
 #: ``Connection.info`` key of the writes waiting for their transaction's COMMIT.
 PENDING = "redress_pending_writes"
+
+#: ``Connection.info`` key set by a write transaction that calls :func:`own_begin_ended` when
+#: it ends, however it ends: inside one, :func:`first_row` may send the BEGIN itself (True once
+#: it has).
+OWN_BEGIN = "redress_own_begin"
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
 
 #: Test seam (``tests/roundtrips.py``): told each statement sent in a pipeline, ``"BEGIN"`` /
 #: ``"COMMIT"`` when a pipeline carries them, and ``None`` at each sync (one round trip).
@@ -198,10 +206,14 @@ class Writes:
                         cursor.execute(shape.sql, shape.params(rows[0]))
                     else:
                         cursor.executemany(shape.sql, [shape.params(r) for r in rows])
-            if commit:
-                if observers:
-                    _tell("COMMIT")
-                raw.commit()
+                if commit:
+                    # Queued like the writes, so the pipeline's one Sync, at its end, carries
+                    # it: ``raw.commit()`` here would sync once for itself and the pipeline's
+                    # end a second time, two round trips where one does. After it the
+                    # connection is idle, and the caller's commit sends nothing.
+                    if observers:
+                        _tell("COMMIT")
+                    cursor.execute(b"COMMIT")
             if observers:
                 _tell(None)
 
@@ -222,23 +234,56 @@ def flush_pending(conn: Connection, *, commit: bool) -> None:
 def first_row(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> Any:
     """The first row of a query that opens a write transaction, sent with its BEGIN.
 
-    psycopg sends a transaction's BEGIN and waits for it before the first query; in pipeline
-    mode both go in one round trip. Rows have attribute access by column label, as
+    Left to itself, psycopg sends a transaction's BEGIN and waits for it before the first
+    query, in pipeline mode too: two round trips. Inside a transaction that restores the
+    driver when it ends (:data:`OWN_BEGIN`), the driver is put in autocommit for the
+    transaction, so it sends no BEGIN of its own, and the BEGIN goes here, in one pipeline
+    with the query: one round trip. Rows have attribute access by column label, as
     SQLAlchemy's do (psycopg already decodes JSON and timestamps).
     """
     shape = _shape(statement, None, conn) if conn.dialect.name == "postgresql" else None
     if shape is None:
         return conn.execute(statement, params).first()
     raw: Any = conn.connection.driver_connection
+    begins = raw.info.transaction_status == _IDLE and not raw.autocommit
+    own = begins and conn.info.get(OWN_BEGIN) is False
     if observers:
-        if raw.info.transaction_status == 0 and not raw.autocommit:  # idle: BEGIN goes too
+        if begins:
             _tell("BEGIN")
         _tell(shape.sql)
         _tell(None)
     with _as_sqlalchemy_errors(conn, shape.sql), raw.cursor(row_factory=namedtuple_row) as cur:
+        if own:
+            conn.info[OWN_BEGIN] = True
+            raw.autocommit = True  # no I/O: psycopg only stops sending BEGIN itself
         with raw.pipeline():
+            if own:
+                cur.execute(_begin_command(raw))
             cur.execute(shape.sql, shape.params(params))
         return cur.fetchone()
+
+
+def own_begin_ended(conn: Connection) -> None:
+    """After the transaction's COMMIT or ROLLBACK: the driver out of autocommit again, as
+    SQLAlchemy left it, so the next transaction on this connection is one."""
+    if conn.invalidated or not conn.info.pop(OWN_BEGIN, False):
+        return  # never begun here, or the connection is gone with its driver
+    raw: Any = conn.connection.driver_connection
+    if raw.info.transaction_status != _IDLE:
+        raw.rollback()  # not ended by SQLAlchemy: end it rather than leave it open
+    raw.autocommit = False
+
+
+def _begin_command(raw: Any) -> bytes:
+    """The BEGIN psycopg itself would send for this connection's settings."""
+    words = ["BEGIN"]
+    if raw.isolation_level is not None:
+        words.append("ISOLATION LEVEL " + raw.isolation_level.name.replace("_", " "))
+    if raw.read_only is not None:
+        words.append("READ ONLY" if raw.read_only else "READ WRITE")
+    if raw.deferrable is not None:
+        words.append("DEFERRABLE" if raw.deferrable else "NOT DEFERRABLE")
+    return " ".join(words).encode()
 
 
 def all_rows(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> list[Any]:

@@ -8,7 +8,9 @@ COMMIT and are not counted as such. SQLite's ``BEGIN IMMEDIATE`` (issued as a st
 
 Statements a step sends in psycopg's pipeline mode (``engine.pipeline``, PostgreSQL) are told
 through its observers: each is a statement, and the pipeline's sync is the one round trip they
-share; a BEGIN sent in a pipeline shares its sync too.
+share; a BEGIN sent in a pipeline shares its sync too. The syncs psycopg really sends are
+counted as well (``driver_syncs``), and they are what :attr:`Trips.round_trips` adds: a sync
+the code does not tell of (a ``commit()`` inside a pipeline syncs on its own) still counts.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from unittest import mock
 
+from psycopg._pipeline_base import BasePipeline
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
@@ -35,14 +39,15 @@ class Trips:
     checkouts: int = 0
     pings: int = 0
     pipelined: int = 0  # statements sent in a pipeline (also in ``statements``)
-    syncs: int = 0  # pipeline syncs: one round trip each
+    syncs: int = 0  # pipeline syncs the code tells of
+    driver_syncs: int = 0  # Syncs psycopg sent: one round trip each
     pipelined_begins: int = 0  # BEGINs that went with a pipeline (also in ``begins``)
     pipelined_commits: int = 0  # COMMITs that went with a pipeline (also in ``ends``)
 
     @property
     def round_trips(self) -> int:
         one_by_one = len(self.statements) - self.pipelined
-        return one_by_one + self.syncs + self.begins - self.pipelined_begins + self.ends \
+        return one_by_one + self.driver_syncs + self.begins - self.pipelined_begins + self.ends \
             - self.pipelined_commits + self.pings
 
     def verbs(self) -> list[str]:
@@ -65,6 +70,19 @@ class Trips:
 
 def _autocommit(conn: Connection) -> bool:
     return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
+@contextmanager
+def _driver_syncs(trips: Trips) -> Iterator[None]:
+    """Count the Syncs psycopg sends: each pipeline's end, and a commit inside a pipeline."""
+    enqueue_sync = BasePipeline._enqueue_sync
+
+    def on_sync(self: BasePipeline) -> None:
+        trips.driver_syncs += 1
+        enqueue_sync(self)
+
+    with mock.patch.object(BasePipeline, "_enqueue_sync", on_sync):
+        yield
 
 
 @contextmanager
@@ -109,7 +127,8 @@ def counting(db: SqlEngine) -> Iterator[Trips]:
     event.listen(db.pool, "checkout", on_checkout)
     pipeline.observers.append(on_pipeline)
     try:
-        yield trips
+        with _driver_syncs(trips):
+            yield trips
     finally:
         event.remove(db, "before_cursor_execute", on_execute)
         event.remove(db, "begin", on_begin)
