@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import select
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
-from engine.pipeline import OWN_BEGIN, PENDING, flush_pending, own_begin_ended
+from engine.pipeline import PENDING, flush_pending, own_begin
 
 __all__ = [
     "AUDIT_ERASING",
@@ -318,18 +318,10 @@ class Connections:
         finally:
             bound.writing = False  # left in the write's mode: a read switches it if one comes
 
-    @contextmanager
-    def _own_begin(self, conn: Connection) -> Iterator[None]:
+    def _own_begin(self, conn: Connection) -> AbstractContextManager[None]:
         """Let :func:`engine.pipeline.first_row` send this transaction's BEGIN with its first
         query (one round trip, not two); the driver is restored once the transaction ended."""
-        if not self.postgres:
-            yield
-            return
-        conn.info[OWN_BEGIN] = False
-        try:
-            yield
-        finally:
-            own_begin_ended(conn)
+        return own_begin(conn) if self.postgres else nullcontext()
 
     def _mode(self, bound: _Bound, conn: Connection, *, reading: bool) -> None:
         if bound.reading == reading:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +34,8 @@ from sqlalchemy import Executable, bindparam, func, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["OWN_BEGIN", "PENDING", "Failure", "Writes", "all_rows", "first_row", "flush_pending",
-           "observers", "own_begin_ended"]
+__all__ = ["PENDING", "Failure", "Writes", "all_rows", "first_row", "flush_pending", "observers",
+           "own_begin"]
 
 #: Makes the exception to raise when a checked write did not touch the rows it expected.
 Failure = Callable[[], Exception]
@@ -42,10 +43,9 @@ Failure = Callable[[], Exception]
 #: ``Connection.info`` key of the writes waiting for their transaction's COMMIT.
 PENDING = "redress_pending_writes"
 
-#: ``Connection.info`` key set by a write transaction that calls :func:`own_begin_ended` when
-#: it ends, however it ends: inside one, :func:`first_row` may send the BEGIN itself (True once
-#: it has).
-OWN_BEGIN = "redress_own_begin"
+#: The connection whose write transaction is inside :func:`own_begin`: only there may
+#: :func:`first_row` send the BEGIN itself, since only there is the driver restored after.
+_OWN_BEGIN: ContextVar[Connection | None] = ContextVar("redress_own_begin", default=None)
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
 
@@ -235,18 +235,17 @@ def first_row(conn: Connection, statement: Executable, params: Mapping[str, Any]
     """The first row of a query that opens a write transaction, sent with its BEGIN.
 
     Left to itself, psycopg sends a transaction's BEGIN and waits for it before the first
-    query, in pipeline mode too: two round trips. Inside a transaction that restores the
-    driver when it ends (:data:`OWN_BEGIN`), the driver is put in autocommit for the
-    transaction, so it sends no BEGIN of its own, and the BEGIN goes here, in one pipeline
-    with the query: one round trip. Rows have attribute access by column label, as
-    SQLAlchemy's do (psycopg already decodes JSON and timestamps).
+    query, in pipeline mode too: two round trips. Inside :func:`own_begin` the driver is put
+    in autocommit for the transaction, so it sends no BEGIN of its own, and the BEGIN goes
+    here, in one pipeline with the query: one round trip. Rows have attribute access by
+    column label, as SQLAlchemy's do (psycopg already decodes JSON and timestamps).
     """
     shape = _shape(statement, None, conn) if conn.dialect.name == "postgresql" else None
     if shape is None:
         return conn.execute(statement, params).first()
     raw: Any = conn.connection.driver_connection
     begins = raw.info.transaction_status == _IDLE and not raw.autocommit
-    own = begins and conn.info.get(OWN_BEGIN) is False
+    own = begins and _OWN_BEGIN.get() is conn
     if observers:
         if begins:
             _tell("BEGIN")
@@ -254,7 +253,6 @@ def first_row(conn: Connection, statement: Executable, params: Mapping[str, Any]
         _tell(None)
     with _as_sqlalchemy_errors(conn, shape.sql), raw.cursor(row_factory=namedtuple_row) as cur:
         if own:
-            conn.info[OWN_BEGIN] = True
             raw.autocommit = True  # no I/O: psycopg only stops sending BEGIN itself
         with raw.pipeline():
             if own:
@@ -263,15 +261,23 @@ def first_row(conn: Connection, statement: Executable, params: Mapping[str, Any]
         return cur.fetchone()
 
 
-def own_begin_ended(conn: Connection) -> None:
-    """After the transaction's COMMIT or ROLLBACK: the driver out of autocommit again, as
-    SQLAlchemy left it, so the next transaction on this connection is one."""
-    if conn.invalidated or not conn.info.pop(OWN_BEGIN, False):
-        return  # never begun here, or the connection is gone with its driver
-    raw: Any = conn.connection.driver_connection
-    if raw.info.transaction_status != _IDLE:
-        raw.rollback()  # not ended by SQLAlchemy: end it rather than leave it open
-    raw.autocommit = False
+@contextmanager
+def own_begin(conn: Connection) -> Iterator[None]:
+    """Around a write transaction on PostgreSQL, from before its start to after its COMMIT or
+    ROLLBACK: :func:`first_row` may send its BEGIN, and the driver is then put out of
+    autocommit again, as SQLAlchemy left it, so the next transaction on the connection is
+    one. A write transaction is never in autocommit, so a driver found in it is restored."""
+    token = _OWN_BEGIN.set(conn)
+    try:
+        yield
+    finally:
+        _OWN_BEGIN.reset(token)
+        if not conn.invalidated:  # else the driver is gone with its connection
+            raw: Any = conn.connection.driver_connection
+            if raw.autocommit:
+                if raw.info.transaction_status != _IDLE:
+                    raw.rollback()  # not ended by SQLAlchemy: end it, never leave it open
+                raw.autocommit = False
 
 
 def _begin_command(raw: Any) -> bytes:
