@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Executable, bindparam, func, literal_column, select
 from sqlalchemy.engine import Connection
@@ -47,7 +48,7 @@ PENDING = "redress_pending_writes"
 #: :func:`first_row` send the BEGIN itself, since only there is the driver restored after.
 _OWN_BEGIN: ContextVar[Connection | None] = ContextVar("redress_own_begin", default=None)
 
-_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+_IDLE = TransactionStatus.IDLE
 
 #: Test seam (``tests/roundtrips.py``): told each statement sent in a pipeline, ``"BEGIN"`` /
 #: ``"COMMIT"`` when a pipeline carries them, and ``None`` at each sync (one round trip).

@@ -144,7 +144,8 @@ def buffer_unchecked_message(engine: Engine, key: str, name: str, payload: Any,
             idempotency_key=idempotency_key, received_at=engine.clock.now()))))
 
 
-_ENDLESS_NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+#: The BPMN namespace declaration for diagrams written inline in tests.
+NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
 
 def endless(pid: str, after_user_task: bool) -> dict[str, bytes]:
@@ -154,7 +155,7 @@ def endless(pid: str, after_user_task: bool) -> dict[str, bytes]:
       <bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
     <bpmn:sequenceFlow id="f1" sourceRef="go" targetRef="merge"/>""" if after_user_task else ""
     merge_in = "f1" if after_user_task else "f0"
-    text = f"""<?xml version="1.0"?><bpmn:definitions {_ENDLESS_NS} id="d_{pid}" targetNamespace="http://x">
+    text = f"""<?xml version="1.0"?><bpmn:definitions {NS} id="d_{pid}" targetNamespace="http://x">
   <bpmn:process id="{pid}" isExecutable="true">
     <bpmn:startEvent id="s"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="{first}"/>

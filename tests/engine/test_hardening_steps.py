@@ -8,9 +8,7 @@ import time
 import pytest
 
 from engine import DeploymentError, Engine, StepLimitError
-from tests.engine.conftest import diagram_files, endless, runaway_case
-
-NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+from tests.engine.conftest import NS, diagram_files, endless, runaway_case
 
 
 def calling(pid: str, callee: str) -> bytes:

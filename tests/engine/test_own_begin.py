@@ -2,9 +2,10 @@
 driver is always left as SQLAlchemy expects: out of autocommit, no transaction open.
 
 ``engine.pipeline.first_row`` puts the psycopg connection in autocommit for the transaction so
-it can send the BEGIN itself; ``engine.db.Connections.write`` puts it back when the
-transaction ends. Were it left in autocommit, the next transaction on that pooled connection
-would commit statement by statement: these tests fail if that ever happens.
+it can send the BEGIN itself; ``engine.pipeline.own_begin``, around each of
+``engine.db.Connections.write``'s transactions, puts it back when the transaction ends. Were
+it left in autocommit, the next transaction on that pooled connection would commit statement
+by statement: these tests fail if that ever happens.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, insert, select
 
 from engine import Engine, TaskNotOpenError
@@ -21,7 +23,7 @@ from engine.tables import audit_log
 from tests.engine.test_statement_counts import _loop
 from tests.roundtrips import counting
 
-IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+IDLE = TransactionStatus.IDLE
 
 
 def _postgres_only(engine: Engine) -> None:
